@@ -1,0 +1,26 @@
+"""System checks that `manage.py check --deploy` runs for this project."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def vonage_signature_settings(app_configs, **kwargs) -> list:
+    problems = []
+    if not settings.VONAGE_VERIFY_SIGNATURES:
+        problems.append(
+            Warning(
+                "Vonage webhook signature verification is switched off.",
+                hint="Unset VONAGE_VERIFY_SIGNATURES; anyone could post fake call events.",
+                id="callcentre.W001",
+            )
+        )
+    elif not settings.VONAGE_SIGNATURE_SECRET:
+        problems.append(
+            Error(
+                "VONAGE_SIGNATURE_SECRET is not set, so every webhook will be refused.",
+                hint="Copy the signature secret from the Vonage dashboard settings.",
+                id="callcentre.E001",
+            )
+        )
+    return problems

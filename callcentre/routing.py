@@ -1,0 +1,3 @@
+"""Websocket routes. Each screen (agent desktop, wallboard, chat widget) adds its consumer here."""
+
+websocket_urlpatterns: list = []

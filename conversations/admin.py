@@ -1,0 +1,96 @@
+from django.contrib import admin
+
+from conversations.models import (
+    Conversation,
+    Customer,
+    CustomerHandle,
+    Event,
+    Member,
+    Message,
+    Recording,
+)
+
+
+class CustomerHandleInline(admin.TabularInline):
+    model = CustomerHandle
+    extra = 1
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "is_vip", "account_value", "crm_id", "created_at"]
+    list_filter = ["is_vip"]
+    search_fields = ["name", "email", "crm_id", "handles__value"]
+    inlines = [CustomerHandleInline]
+
+
+@admin.register(CustomerHandle)
+class CustomerHandleAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "customer"]
+    search_fields = ["value"]
+    raw_id_fields = ["customer"]
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+    fields = ["kind", "agent", "state", "call_status", "leg_uuid", "joined_at", "left_at", "duration_seconds"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    fields = ["occurred_at", "kind", "status", "leg_uuid", "payload", "response"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__", "channel", "direction", "state", "from_address", "to_address",
+        "started_at", "duration_seconds",
+    ]
+    list_filter = ["state", "channel", "direction"]
+    search_fields = ["vonage_uuid", "from_address", "to_address"]
+    date_hierarchy = "started_at"
+    raw_id_fields = ["customer"]
+    inlines = [MemberInline, EventInline]
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "conversation", "kind", "state", "call_status", "joined_at", "left_at"]
+    list_filter = ["kind", "state", "call_status"]
+    search_fields = ["leg_uuid", "conversation__vonage_uuid"]
+    raw_id_fields = ["conversation", "agent"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    """Events are the record of what Vonage told us: read-only."""
+
+    list_display = ["occurred_at", "kind", "status", "leg_uuid", "conversation"]
+    list_filter = ["kind", "status"]
+    search_fields = ["leg_uuid", "conversation__vonage_uuid"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "direction", "channel", "status", "conversation"]
+    list_filter = ["direction", "channel", "status"]
+    raw_id_fields = ["conversation", "member"]
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    list_display = ["recording_uuid", "conversation", "size_bytes", "ended_at"]
+    raw_id_fields = ["conversation"]

@@ -1,0 +1,52 @@
+"""Read-only REST API over conversations, for supervisors."""
+
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from conversations.models import Conversation, Event, Member
+from conversations.selectors import conversation_get_for_user, conversation_list_for_user
+
+
+class MemberOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = [
+            "id", "kind", "channel", "state", "leg_uuid", "call_status", "call_status_detail",
+            "machine_detection", "from_address", "to_address", "joined_at", "left_at",
+            "duration_seconds", "rate", "price", "network", "disconnected_by", "agent",
+        ]
+
+
+class EventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Event
+        fields = ["id", "kind", "status", "leg_uuid", "occurred_at", "received_at", "payload", "response"]
+
+
+class ConversationOutput(serializers.ModelSerializer):
+    members = MemberOutput(many=True, read_only=True)
+    events = EventOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id", "vonage_uuid", "channel", "direction", "state", "customer", "from_address",
+            "to_address", "attributes", "started_at", "answered_at", "ended_at",
+            "duration_seconds", "members", "events",
+        ]
+
+
+class ConversationListApi(ListAPIView):
+    serializer_class = ConversationOutput
+
+    def get_queryset(self):
+        return conversation_list_for_user(user=self.request.user)
+
+
+class ConversationDetailApi(APIView):
+    def get(self, request: Request, conversation_id: int) -> Response:
+        conversation = conversation_get_for_user(user=request.user, conversation_id=conversation_id)
+        return Response(ConversationOutput(conversation).data)

@@ -1,0 +1,100 @@
+"""Reading Vonage voice webhook payloads: what kind of event, which leg, when, and its identity.
+
+Pure functions over the JSON Vonage sends (CONTRACT.md §2-3); nothing here
+touches the database.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from conversations.models import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceEvent:
+    kind: str
+    status: str
+    leg_uuid: str
+    conversation_uuid: str
+    occurred_at: datetime
+    dedupe_key: str
+    payload: dict
+
+
+def classify(payload: dict) -> str:
+    """Status events carry `status`; the others are told apart by their shape."""
+    if "status" in payload:
+        return Event.Kind.STATUS
+    if "recording_url" in payload:
+        return Event.Kind.RECORD
+    if "dtmf" in payload or "speech" in payload:
+        return Event.Kind.INPUT
+    if "conversation_uuid_from" in payload:
+        return Event.Kind.TRANSFER
+    if "payload" in payload:
+        return Event.Kind.NOTIFY
+    if "reason" in payload:
+        return Event.Kind.ERROR
+    return Event.Kind.UNKNOWN
+
+
+def parse_timestamp(value: object, default: datetime) -> datetime:
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+    return default
+
+
+# What a fallback request adds to the original payload (CONTRACT.md §2).
+FALLBACK_FIELDS = ("reason", "original_request")
+
+
+def dedupe_key(kind: str, payload: dict) -> str:
+    """Vonage events have no id: a status is identified by leg, status and time, the rest by shape."""
+    if "original_request" in payload:
+        payload = {key: value for key, value in payload.items() if key not in FALLBACK_FIELDS}
+    if kind == Event.Kind.STATUS:
+        leg = payload.get("uuid") or payload.get("call_uuid") or ""
+        identity = f"status|{leg}|{payload.get('status')}|{payload.get('timestamp')}"
+    elif kind == Event.Kind.RECORD and payload.get("recording_uuid"):
+        identity = f"record|{payload['recording_uuid']}"
+    else:
+        identity = f"{kind}|" + json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def read_voice_event(payload: dict, *, received_at: datetime) -> VoiceEvent:
+    kind = classify(payload)
+    return VoiceEvent(
+        kind=kind,
+        status=str(payload.get("status", ""))[:20],
+        # Machine-detection events name the leg `call_uuid` instead of `uuid`.
+        leg_uuid=str(payload.get("uuid") or payload.get("call_uuid") or ""),
+        conversation_uuid=str(payload.get("conversation_uuid") or ""),
+        occurred_at=parse_timestamp(payload.get("timestamp"), received_at),
+        dedupe_key=dedupe_key(kind, payload),
+        payload=payload,
+    )
+
+
+def input_choice(payload: dict) -> tuple[str, str]:
+    """The digits and the best speech text of an input event ('' when absent)."""
+    dtmf = payload.get("dtmf")
+    digits = ""
+    if isinstance(dtmf, dict):
+        digits = dtmf.get("digits") or ""
+    elif isinstance(dtmf, str):
+        digits = dtmf
+    speech = payload.get("speech") or {}
+    results = speech.get("results") or [] if isinstance(speech, dict) else []
+    text = ""
+    if results:
+        best = max(results, key=lambda result: float(result.get("confidence") or 0))
+        text = str(best.get("text") or "")
+    return str(digits), text

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from conversations import webhooks
+
+
+class Command(BaseCommand):
+    help = "Store the webhook payloads that were spooled while the database was unavailable."
+
+    def handle(self, *args, **options) -> None:
+        replayed, remaining = webhooks.replay_spool()
+        self.stdout.write(f"Replayed {replayed} spooled webhook(s); {remaining} remaining.")
+        if remaining:
+            raise CommandError(f"{remaining} spooled webhook(s) could not be stored yet; try again later.")

@@ -1,0 +1,105 @@
+"""Webhook payloads shaped exactly as Vonage sends them (CONTRACT.md §2-3)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+CENTRE_NUMBER = "447700900000"
+CALLER_NUMBER = "447700900123"
+BASE_TIME = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
+
+
+def timestamp(seconds: float = 0) -> str:
+    moment = BASE_TIME + timedelta(seconds=seconds)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_call() -> dict:
+    return {"uuid": str(uuid.uuid4()), "conversation_uuid": f"CON-{uuid.uuid4()}"}
+
+
+def answer(call: dict, **extra) -> dict:
+    return {
+        "to": CENTRE_NUMBER,
+        "from": CALLER_NUMBER,
+        "endpoint_type": "phone",
+        "uuid": call["uuid"],
+        "conversation_uuid": call["conversation_uuid"],
+        "region_url": "https://api-eu-3.vonage.com",
+        **extra,
+    }
+
+
+def status(call: dict, status_name: str, *, at: float = 0, **extra) -> dict:
+    payload = {
+        "from": CALLER_NUMBER,
+        "to": CENTRE_NUMBER,
+        "uuid": call["uuid"],
+        "conversation_uuid": call["conversation_uuid"],
+        "status": status_name,
+        "direction": "inbound",
+        "timestamp": timestamp(at),
+    }
+    if status_name == "answered":
+        payload.update({"start_time": None, "rate": None, "network": None})
+    if status_name == "completed":
+        payload.update(
+            {
+                "start_time": timestamp(2),
+                "end_time": timestamp(at),
+                "duration": "245",
+                "rate": "0.00450000",
+                "price": "0.01837500",
+                "network": "GB-FIXED",
+                "disconnected_by": "user",
+            }
+        )
+    payload.update(extra)
+    return payload
+
+
+def lifecycle(call: dict) -> list[dict]:
+    return [
+        status(call, "started", at=0),
+        status(call, "ringing", at=0),
+        status(call, "answered", at=2),
+        status(call, "completed", at=247),
+    ]
+
+
+def dtmf_input(call: dict, digits: str | None, *, at: float = 10) -> dict:
+    return {
+        "from": CALLER_NUMBER,
+        "to": CENTRE_NUMBER,
+        "uuid": call["uuid"],
+        "conversation_uuid": call["conversation_uuid"],
+        "timestamp": timestamp(at),
+        "dtmf": {"digits": digits, "timed_out": digits is None},
+        "speech": {"results": []},
+    }
+
+
+def speech_input(call: dict, text: str, *, confidence: str = "0.91", at: float = 10) -> dict:
+    return {
+        "from": CALLER_NUMBER,
+        "to": CENTRE_NUMBER,
+        "uuid": call["uuid"],
+        "conversation_uuid": call["conversation_uuid"],
+        "timestamp": timestamp(at),
+        "dtmf": {"digits": None, "timed_out": False},
+        "speech": {
+            "timeout_reason": "end_on_silence_timeout",
+            "results": [{"text": "bill", "confidence": "0.40"}, {"text": text, "confidence": confidence}],
+        },
+    }
+
+
+def record(call: dict, *, at: float = 60) -> dict:
+    return {
+        "start_time": timestamp(at - 30),
+        "end_time": timestamp(at),
+        "recording_url": f"https://api.nexmo.com/v1/files/{uuid.uuid4()}",
+        "recording_uuid": str(uuid.uuid4()),
+        "size": 12222,
+        "conversation_uuid": call["conversation_uuid"],
+        "timestamp": timestamp(at),
+    }

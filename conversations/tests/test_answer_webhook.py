@@ -1,0 +1,132 @@
+import pytest
+
+from conversations.models import Conversation, CustomerHandle, Event, Member
+from conversations.tests import payloads
+from routing.tests.factories import QueueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def menu():
+    QueueFactory(name="Sales", menu_digit="1", menu_prompt="For sales")
+    QueueFactory(name="Billing", menu_digit="2", menu_prompt="For billing")
+
+
+def test_signed_get_answer_returns_greeting_and_menu_from_queues(vonage, menu):
+    call = payloads.new_call()
+
+    response = vonage.get("/webhooks/answer", payloads.answer(call))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == [
+        {
+            "action": "talk",
+            "text": "Thank you for calling the contact centre. "
+            "For sales, press 1. For billing, press 2.",
+            "bargeIn": True,
+            "language": "en-US",
+        },
+        {
+            "action": "input",
+            "type": ["dtmf", "speech"],
+            "dtmf": {"timeOut": 5, "maxDigits": 1},
+            "speech": {"endOnSilence": 1.5, "language": "en-US", "context": ["Sales", "Billing"]},
+            "eventUrl": ["https://centre.example.com/webhooks/event"],
+        },
+    ]
+
+
+def test_answer_creates_conversation_customer_member_and_event(vonage, menu):
+    call = payloads.new_call()
+
+    vonage.post("/webhooks/answer", payloads.answer(call))
+
+    conversation = Conversation.objects.get()
+    assert conversation.vonage_uuid == call["conversation_uuid"]
+    assert conversation.channel == "voice"
+    assert conversation.state == Conversation.State.ACTIVE
+    assert conversation.from_address == payloads.CALLER_NUMBER
+    assert conversation.to_address == payloads.CENTRE_NUMBER
+    handle = CustomerHandle.objects.get()
+    assert (handle.kind, handle.value, handle.customer) == ("phone", "447700900123", conversation.customer)
+    member = Member.objects.get()
+    assert (member.kind, member.leg_uuid, member.conversation) == ("customer", call["uuid"], conversation)
+    event = Event.objects.get()
+    assert (event.kind, event.payload["uuid"]) == ("answer", call["uuid"])
+
+
+def test_returning_caller_is_the_same_customer(vonage, menu):
+    vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
+    vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
+
+    first, second = Conversation.objects.order_by("pk")
+    assert first.customer == second.customer
+    assert CustomerHandle.objects.count() == 1
+
+
+def test_redelivered_answer_creates_nothing_twice(vonage, menu):
+    call = payloads.new_call()
+
+    first = vonage.post("/webhooks/answer", payloads.answer(call))
+    second = vonage.post("/webhooks/answer", payloads.answer(call))
+
+    assert first.json() == second.json()
+    assert (Conversation.objects.count(), Member.objects.count(), Event.objects.count()) == (1, 1, 1)
+
+
+def test_client_sdk_caller_has_no_customer_number(vonage, menu):
+    call = payloads.new_call()
+    payload = payloads.answer(call, endpoint_type="app", from_user="web-visitor")
+    del payload["from"]
+
+    response = vonage.post("/webhooks/answer", payload)
+
+    assert response.status_code == 200
+    conversation = Conversation.objects.get()
+    assert (conversation.customer, conversation.from_address) == (None, "web-visitor")
+
+
+def test_without_queues_the_caller_can_leave_a_message(vonage):
+    response = vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
+
+    actions = [action["action"] for action in response.json()]
+    assert actions == ["talk", "record", "talk"]
+    assert response.json()[1]["eventUrl"] == ["https://centre.example.com/webhooks/recording"]
+
+
+def test_unsigned_answer_is_refused_and_changes_nothing(client, menu):
+    response = client.get("/webhooks/answer", payloads.answer(payloads.new_call()))
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "missing Authorization header"}
+    assert Conversation.objects.count() == 0
+
+
+def test_answer_signed_with_another_secret_is_refused(vonage, menu):
+    response = vonage.post(
+        "/webhooks/answer", payloads.answer(payloads.new_call()), secret="not-our-secret"
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "bad signature"}
+    assert Conversation.objects.count() == 0
+
+
+def test_answer_without_call_ids_is_a_clear_bad_request(vonage, menu):
+    payload = payloads.answer(payloads.new_call())
+    del payload["conversation_uuid"]
+
+    response = vonage.post("/webhooks/answer", payload)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Missing required field(s): conversation_uuid."}
+    assert Conversation.objects.count() == 0
+
+
+def test_answer_body_that_is_not_an_object_is_a_bad_request(vonage, menu):
+    response = vonage.post("/webhooks/answer", ["not", "an", "object"])
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The webhook body must be a JSON object."}

@@ -1,0 +1,88 @@
+import pytest
+
+from conversations.models import Conversation, Event
+from conversations.tests import payloads
+from routing.tests.factories import QueueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def billing():
+    QueueFactory(name="Sales", menu_digit="1")
+    return QueueFactory(name="Billing", menu_digit="2")
+
+
+@pytest.fixture
+def call(vonage, billing) -> dict:
+    call = payloads.new_call()
+    vonage.post("/webhooks/answer", payloads.answer(call))
+    return call
+
+
+def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(vonage, call, billing):
+    response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "2"))
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "action": "talk",
+            "text": "Thank you. Connecting you to Billing. Please hold.",
+            "language": "en-US",
+        },
+        {
+            "action": "conversation",
+            "name": f"waiting-{call['conversation_uuid']}",
+            "musicOnHoldUrl": ["https://centre.example.com/static/audio/hold.wav"],
+            "startOnEnter": False,
+            "eventUrl": ["https://centre.example.com/webhooks/event"],
+        },
+    ]
+    ivr = Conversation.objects.get().attributes["ivr"]
+    assert ivr == {
+        "attempts": 1,
+        "choices": [
+            {"digits": "2", "speech": "", "outcome": "queue", "queue": "Billing", "queue_id": billing.pk}
+        ],
+        "queue": "Billing",
+        "queue_id": billing.pk,
+    }
+
+
+def test_saying_billing_reaches_billing(vonage, call):
+    response = vonage.post("/webhooks/event", payloads.speech_input(call, "I have a billing question"))
+
+    assert response.json()[0]["text"] == "Thank you. Connecting you to Billing. Please hold."
+    assert Conversation.objects.get().attributes["ivr"]["queue"] == "Billing"
+
+
+def test_an_invalid_key_repeats_the_menu(vonage, call):
+    response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "9"))
+
+    talk, listen = response.json()
+    assert talk["text"] == "Sorry, that is not one of the options. For Sales, press 1. For Billing, press 2."
+    assert listen["action"] == "input"
+    assert Conversation.objects.get().attributes["ivr"]["choices"][0]["outcome"] == "retry"
+
+
+def test_no_input_three_times_goes_to_voicemail(vonage, call):
+    answers = [
+        vonage.post("/webhooks/event", payloads.dtmf_input(call, None, at=10 + attempt)).json()
+        for attempt in range(3)
+    ]
+
+    assert answers[0][0]["text"].startswith("Sorry, I didn't catch that.")
+    assert answers[1][1]["action"] == "input"
+    assert [action["action"] for action in answers[2]] == ["talk", "record", "talk"]
+    assert Conversation.objects.get().attributes["ivr"]["attempts"] == 3
+
+
+def test_redelivered_input_gets_the_same_answer_and_counts_once(vonage, call):
+    payload = payloads.dtmf_input(call, "9")
+
+    first = vonage.post("/webhooks/event", payload).json()
+    second = vonage.post("/webhooks/event", payload).json()
+
+    assert first == second
+    assert Conversation.objects.get().attributes["ivr"]["attempts"] == 1
+    assert Event.objects.filter(kind="input").count() == 1

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from conversations import views
+
+urlpatterns = [
+    path("answer", views.AnswerWebhookView.as_view(), name="webhook-answer"),
+    path("event", views.EventWebhookView.as_view(), name="webhook-event"),
+    path("recording", views.EventWebhookView.as_view(), name="webhook-recording"),
+    path("fallback", views.FallbackWebhookView.as_view(), name="webhook-fallback"),
+]

@@ -1,0 +1,72 @@
+"""Vonage voice webhooks: authenticate, read the payload, hand it to conversations.webhooks."""
+
+from django.utils import timezone
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from callcentre.vonage.signing import VonageWebhookAuthentication
+from conversations import webhooks
+
+LEG_FIELDS = ("uuid", "call_uuid", "conversation_uuid")
+
+
+class VonageWebhookView(APIView):
+    authentication_classes = [VonageWebhookAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    required_fields: tuple[str, ...] = ()
+
+    def payload(self, request: Request) -> dict:
+        """GET webhooks carry their fields in the query string, POST ones as a JSON object."""
+        if request.method == "GET":
+            payload = request.query_params.dict()
+        else:
+            payload = request.data
+            if not isinstance(payload, dict):
+                raise ParseError("The webhook body must be a JSON object.")
+        missing = [field for field in self.required_fields if not payload.get(field)]
+        if missing:
+            raise ParseError(f"Missing required field(s): {', '.join(missing)}.")
+        if not any(payload.get(field) for field in LEG_FIELDS):
+            raise ParseError("The webhook names no call: expected uuid or conversation_uuid.")
+        return payload
+
+    @staticmethod
+    def ncco_response(ncco: list[dict] | None) -> Response:
+        if ncco is None:
+            return Response(status=204)
+        return Response(ncco)
+
+
+class AnswerWebhookView(VonageWebhookView):
+    required_fields = ("uuid", "conversation_uuid")
+
+    def get(self, request: Request) -> Response:
+        ncco = webhooks.answer(payload=self.payload(request), received_at=timezone.now())
+        return self.ncco_response(ncco)
+
+    post = get
+
+
+class EventWebhookView(VonageWebhookView):
+    """Call status, input, record, transfer, notify and error events (and /webhooks/recording)."""
+
+    def get(self, request: Request) -> Response:
+        ncco = webhooks.event(payload=self.payload(request), received_at=timezone.now())
+        return self.ncco_response(ncco)
+
+    post = get
+
+
+class FallbackWebhookView(VonageWebhookView):
+    def get(self, request: Request) -> Response:
+        ncco = webhooks.fallback(payload=self.payload(request), received_at=timezone.now())
+        return self.ncco_response(ncco)
+
+    post = get

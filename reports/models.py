@@ -1,0 +1,36 @@
+"""Call detail records: one per finished conversation, written by the post-call pipeline."""
+
+from django.db import models
+
+
+class CallDetailRecord(models.Model):
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.PROTECT, related_name="cdr"
+    )
+    direction = models.CharField(max_length=10)
+    from_address = models.CharField(max_length=200, blank=True)
+    to_address = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    queue_seconds = models.PositiveIntegerField(null=True, blank=True)
+    handle_seconds = models.PositiveIntegerField(null=True, blank=True)
+    agent = models.ForeignKey(
+        "agents.Agent", on_delete=models.SET_NULL, null=True, blank=True, related_name="cdrs"
+    )
+    queue = models.ForeignKey(
+        "routing.Queue", on_delete=models.SET_NULL, null=True, blank=True, related_name="cdrs"
+    )
+    outcome = models.CharField(max_length=20, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=8, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    network = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["started_at"], name="cdr_started")]
+
+    def __str__(self) -> str:
+        return f"CDR {self.conversation_id}"
