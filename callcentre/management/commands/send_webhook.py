@@ -1,0 +1,80 @@
+"""Send a webhook to a running centre, signed the way Vonage signs it.
+
+For trying the webhooks by hand before the sandbox is running:
+
+    python manage.py send_webhook answer --call demo-1
+    python manage.py send_webhook input --call demo-1 --digits 2
+    python manage.py send_webhook status --call demo-1 --status completed
+"""
+
+import json
+from datetime import UTC, datetime
+
+import requests
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from callcentre.vonage.signing import sign_webhook
+
+KINDS = ["answer", "status", "input"]
+
+
+class Command(BaseCommand):
+    help = "POST a signed Vonage voice webhook (answer, status or input) to the running app."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--call", default="demo", help="a name for the call; the same name is the same call")
+        parser.add_argument("--status", default="started", help="the call status, for kind=status")
+        parser.add_argument("--digits", default="", help="the keys pressed, for kind=input")
+        parser.add_argument("--from-number", default="447700900123")
+        parser.add_argument("--to-number", default=(settings.VONAGE_NUMBERS or ["447700900000"])[0])
+        parser.add_argument("--url", default=settings.PUBLIC_URL, help="the app's base URL")
+        parser.add_argument(
+            "--secret", default=settings.VONAGE_SIGNATURE_SECRET, help="the signature secret to sign with"
+        )
+
+    def handle(self, *args, **options) -> None:
+        if not options["secret"]:
+            raise CommandError("VONAGE_SIGNATURE_SECRET is not set: there is nothing to sign with.")
+        call = options["call"]
+        payload = {
+            "from": options["from_number"],
+            "to": options["to_number"],
+            "uuid": f"leg-{call}",
+            "conversation_uuid": f"CON-{call}",
+        }
+        if options["kind"] == "status":
+            payload.update({"status": options["status"], "direction": "inbound", "timestamp": now()})
+        elif options["kind"] == "input":
+            digits = options["digits"] or None
+            payload.update(
+                {
+                    "timestamp": now(),
+                    "dtmf": {"digits": digits, "timed_out": digits is None},
+                    "speech": {"results": []},
+                }
+            )
+        path = "answer" if options["kind"] == "answer" else "event"
+        body = json.dumps(payload).encode()
+        token = sign_webhook(
+            body=body, secret=options["secret"], api_key=settings.VONAGE_API_KEY
+        )
+        try:
+            response = requests.post(
+                f"{options['url']}/webhooks/{path}",
+                data=body,
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                timeout=5,
+            )
+        except requests.RequestException as error:
+            raise CommandError(f"Could not reach {options['url']}: {error}") from None
+        self.stdout.write(f"HTTP {response.status_code}")
+        if response.content:
+            self.stdout.write(json.dumps(response.json(), indent=2))
+        if response.status_code >= 400:
+            raise CommandError(f"The app refused the webhook with HTTP {response.status_code}.")
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

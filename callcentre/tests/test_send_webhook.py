@@ -1,0 +1,42 @@
+"""The by-hand webhook command against the app served over real HTTP."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from conversations.models import Conversation
+from routing.tests.factories import QueueFactory
+
+
+@pytest.fixture
+def billing(transactional_db):
+    return QueueFactory(name="Billing", menu_digit="2", menu_prompt="For billing")
+
+
+def test_a_call_by_hand_gets_the_menu_then_the_queue(live_server, billing, capsys):
+    call_command("send_webhook", "answer", "--call", "hand-1", "--url", live_server.url)
+    answered = capsys.readouterr().out
+    call_command("send_webhook", "input", "--call", "hand-1", "--digits", "2", "--url", live_server.url)
+    chosen = capsys.readouterr().out
+    call_command("send_webhook", "status", "--call", "hand-1", "--status", "completed", "--url", live_server.url)
+
+    assert answered.startswith("HTTP 200")
+    assert "For billing, press 2." in answered
+    assert "Connecting you to Billing" in chosen
+    conversation = Conversation.objects.get(vonage_uuid="CON-hand-1")
+    assert conversation.attributes["ivr"]["queue"] == "Billing"
+    assert conversation.state == Conversation.State.ENDED
+
+
+def test_a_wrong_secret_is_reported_as_a_failure(live_server, billing):
+    with pytest.raises(CommandError, match="HTTP 401"):
+        call_command(
+            "send_webhook", "answer", "--call", "hand-2", "--url", live_server.url,
+            "--secret", "another-secret-that-is-long-enough-to-use",
+        )
+
+    assert Conversation.objects.count() == 0
+
+
+def test_an_unreachable_app_is_a_clear_error():
+    with pytest.raises(CommandError, match="Could not reach http://127.0.0.1:1"):
+        call_command("send_webhook", "answer", "--url", "http://127.0.0.1:1")
