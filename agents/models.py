@@ -11,10 +11,15 @@ class Agent(models.Model):
         WRAP_UP = "wrap_up", "Wrap-up"
         AWAY = "away", "Away"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+    )
     display_name = models.CharField(max_length=120)
     vonage_user = models.CharField(
-        "Vonage user name", max_length=100, unique=True, help_text="The Client SDK user the desktop logs in as."
+        "Vonage user name",
+        max_length=100,
+        unique=True,
+        help_text="The Client SDK user the desktop logs in as.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFLINE)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -29,7 +34,9 @@ class Agent(models.Model):
 
 class AgentSkill(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="agent_skills")
-    skill = models.ForeignKey("routing.Skill", on_delete=models.CASCADE, related_name="agent_skills")
+    skill = models.ForeignKey(
+        "routing.Skill", on_delete=models.CASCADE, related_name="agent_skills"
+    )
     proficiency = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )

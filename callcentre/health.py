@@ -25,7 +25,9 @@ def redis_state() -> str:
         return "not configured (local memory)"
     try:
         Redis.from_url(
-            settings.REDIS_URL, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
+            settings.REDIS_URL,
+            socket_timeout=TIMEOUT_SECONDS,
+            socket_connect_timeout=TIMEOUT_SECONDS,
         ).ping()
         return "ok"
     except RedisError as error:
@@ -46,4 +48,6 @@ def broker_state() -> str:
 def healthz(request: HttpRequest) -> JsonResponse:
     parts = {"database": database_state(), "redis": redis_state(), "broker": broker_state()}
     healthy = not any(state.startswith("down") for state in parts.values())
-    return JsonResponse({"status": "ok" if healthy else "down", **parts}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", **parts}, status=200 if healthy else 503
+    )

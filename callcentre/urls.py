@@ -7,7 +7,11 @@ from conversations import api as conversation_api
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("webhooks/", include("conversations.urls")),
-    path("api/conversations/", conversation_api.ConversationListApi.as_view(), name="api-conversations"),
+    path(
+        "api/conversations/",
+        conversation_api.ConversationListApi.as_view(),
+        name="api-conversations",
+    ),
     path(
         "api/conversations/<int:conversation_id>/",
         conversation_api.ConversationDetailApi.as_view(),

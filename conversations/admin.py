@@ -34,7 +34,16 @@ class CustomerHandleAdmin(admin.ModelAdmin):
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
-    fields = ["kind", "agent", "state", "call_status", "leg_uuid", "joined_at", "left_at", "duration_seconds"]
+    fields = [
+        "kind",
+        "agent",
+        "state",
+        "call_status",
+        "leg_uuid",
+        "joined_at",
+        "left_at",
+        "duration_seconds",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -50,8 +59,14 @@ class EventInline(admin.TabularInline):
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = [
-        "__str__", "channel", "direction", "state", "from_address", "to_address",
-        "started_at", "duration_seconds",
+        "__str__",
+        "channel",
+        "direction",
+        "state",
+        "from_address",
+        "to_address",
+        "started_at",
+        "duration_seconds",
     ]
     list_filter = ["state", "channel", "direction"]
     search_fields = ["vonage_uuid", "from_address", "to_address"]
@@ -62,7 +77,15 @@ class ConversationAdmin(admin.ModelAdmin):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "conversation", "kind", "state", "call_status", "joined_at", "left_at"]
+    list_display = [
+        "__str__",
+        "conversation",
+        "kind",
+        "state",
+        "call_status",
+        "joined_at",
+        "left_at",
+    ]
     list_filter = ["kind", "state", "call_status"]
     search_fields = ["leg_uuid", "conversation__vonage_uuid"]
     raw_id_fields = ["conversation", "agent"]

@@ -14,16 +14,40 @@ class MemberOutput(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = [
-            "id", "kind", "channel", "state", "leg_uuid", "call_status", "call_status_detail",
-            "machine_detection", "from_address", "to_address", "joined_at", "left_at",
-            "duration_seconds", "rate", "price", "network", "disconnected_by", "agent",
+            "id",
+            "kind",
+            "channel",
+            "state",
+            "leg_uuid",
+            "call_status",
+            "call_status_detail",
+            "machine_detection",
+            "from_address",
+            "to_address",
+            "joined_at",
+            "left_at",
+            "duration_seconds",
+            "rate",
+            "price",
+            "network",
+            "disconnected_by",
+            "agent",
         ]
 
 
 class EventOutput(serializers.ModelSerializer):
     class Meta:
         model = Event
-        fields = ["id", "kind", "status", "leg_uuid", "occurred_at", "received_at", "payload", "response"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "leg_uuid",
+            "occurred_at",
+            "received_at",
+            "payload",
+            "response",
+        ]
 
 
 class ConversationOutput(serializers.ModelSerializer):
@@ -33,9 +57,21 @@ class ConversationOutput(serializers.ModelSerializer):
     class Meta:
         model = Conversation
         fields = [
-            "id", "vonage_uuid", "channel", "direction", "state", "customer", "from_address",
-            "to_address", "attributes", "started_at", "answered_at", "ended_at",
-            "duration_seconds", "members", "events",
+            "id",
+            "vonage_uuid",
+            "channel",
+            "direction",
+            "state",
+            "customer",
+            "from_address",
+            "to_address",
+            "attributes",
+            "started_at",
+            "answered_at",
+            "ended_at",
+            "duration_seconds",
+            "members",
+            "events",
         ]
 
 

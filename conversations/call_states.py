@@ -38,8 +38,7 @@ ENDING_STATUSES = FAILURE_STATUSES | {CallStatus.COMPLETED}
 NEW = ""  # a leg we have not heard a status for yet
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    NEW: frozenset({CallStatus.STARTED, CallStatus.RINGING, CallStatus.ANSWERED})
-    | ENDING_STATUSES,
+    NEW: frozenset({CallStatus.STARTED, CallStatus.RINGING, CallStatus.ANSWERED}) | ENDING_STATUSES,
     CallStatus.STARTED: frozenset({CallStatus.RINGING, CallStatus.ANSWERED}) | ENDING_STATUSES,
     CallStatus.RINGING: frozenset({CallStatus.ANSWERED}) | ENDING_STATUSES,
     CallStatus.ANSWERED: frozenset({CallStatus.COMPLETED}),

@@ -47,7 +47,9 @@ def parse_timestamp(value: object, default: datetime) -> datetime:
     if isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+            return (
+                parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+            )
     return default
 
 
@@ -56,7 +58,7 @@ FALLBACK_FIELDS = ("reason", "original_request")
 
 
 def dedupe_key(kind: str, payload: dict) -> str:
-    """Vonage events have no id: a status is identified by leg, status and time, the rest by shape."""
+    """Vonage events have no id: a status is known by leg, status and time, the rest by shape."""
     if "original_request" in payload:
         payload = {key: value for key, value in payload.items() if key not in FALLBACK_FIELDS}
     if kind == Event.Kind.STATUS:

@@ -66,7 +66,9 @@ class Conversation(models.Model):
         "Vonage conversation uuid", max_length=64, null=True, blank=True, unique=True
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
-    direction = models.CharField(max_length=10, choices=Direction.choices, default=Direction.INBOUND)
+    direction = models.CharField(
+        max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="conversations"

@@ -41,9 +41,11 @@ def customer_for_number(*, number: str) -> Customer | None:
     digits = normalise_number(number)
     if not digits:
         return None
-    handle = CustomerHandle.objects.select_related("customer").filter(
-        kind=CustomerHandle.Kind.PHONE, value=digits
-    ).first()
+    handle = (
+        CustomerHandle.objects.select_related("customer")
+        .filter(kind=CustomerHandle.Kind.PHONE, value=digits)
+        .first()
+    )
     if handle is not None:
         return handle.customer
     try:

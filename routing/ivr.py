@@ -107,7 +107,11 @@ def ivr_choose(*, digits: str, speech: str, attempt: int, waiting_room: str) -> 
             actions=queue_hold_actions(queue=queue, waiting_room=waiting_room),
         )
     if attempt < settings.IVR_MAX_ATTEMPTS and queues:
-        heard = "Sorry, that is not one of the options." if digits or speech else "Sorry, I didn't catch that."
+        heard = (
+            "Sorry, that is not one of the options."
+            if digits or speech
+            else "Sorry, I didn't catch that."
+        )
         return IvrDecision(
             outcome=Outcome.RETRY, actions=menu_actions(introduction=heard, queues=queues)
         )

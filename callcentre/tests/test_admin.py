@@ -27,10 +27,18 @@ def admin_urls() -> list[str]:
 def test_every_model_of_the_product_is_in_admin():
     registered = {model._meta.label for model in admin.site._registry}
     assert {
-        "conversations.Customer", "conversations.CustomerHandle", "conversations.Conversation",
-        "conversations.Member", "conversations.Event", "conversations.Message",
-        "conversations.Recording", "routing.Skill", "routing.Queue", "agents.Agent",
-        "agents.AgentSkill", "reports.CallDetailRecord",
+        "conversations.Customer",
+        "conversations.CustomerHandle",
+        "conversations.Conversation",
+        "conversations.Member",
+        "conversations.Event",
+        "conversations.Message",
+        "conversations.Recording",
+        "routing.Skill",
+        "routing.Queue",
+        "agents.Agent",
+        "agents.AgentSkill",
+        "reports.CallDetailRecord",
     } <= registered
 
 
@@ -43,7 +51,9 @@ def test_every_changelist_and_add_page_opens(supervisor_client, vonage):
     for url in admin_urls():
         assert supervisor_client.get(url).status_code == 200, url
     conversation = Conversation.objects.get()
-    change_page = supervisor_client.get(f"/admin/conversations/conversation/{conversation.pk}/change/")
+    change_page = supervisor_client.get(
+        f"/admin/conversations/conversation/{conversation.pk}/change/"
+    )
     assert change_page.status_code == 200
     assert call["uuid"] in change_page.content.decode()
 

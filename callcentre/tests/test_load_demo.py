@@ -15,7 +15,9 @@ def test_demo_data_gives_queues_agents_and_a_supervisor_login(monkeypatch, capsy
     call_command("load_demo")  # a second run changes nothing
 
     assert list(Queue.objects.values_list("menu_digit", "name")) == [
-        ("1", "Sales"), ("2", "Billing"), ("3", "Support"),
+        ("1", "Sales"),
+        ("2", "Billing"),
+        ("3", "Support"),
     ]
     assert Agent.objects.count() == 4
     supervisor = get_user_model().objects.get(username="supervisor")

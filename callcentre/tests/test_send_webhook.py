@@ -15,9 +15,20 @@ def billing(transactional_db):
 def test_a_call_by_hand_gets_the_menu_then_the_queue(live_server, billing, capsys):
     call_command("send_webhook", "answer", "--call", "hand-1", "--url", live_server.url)
     answered = capsys.readouterr().out
-    call_command("send_webhook", "input", "--call", "hand-1", "--digits", "2", "--url", live_server.url)
+    call_command(
+        "send_webhook", "input", "--call", "hand-1", "--digits", "2", "--url", live_server.url
+    )
     chosen = capsys.readouterr().out
-    call_command("send_webhook", "status", "--call", "hand-1", "--status", "completed", "--url", live_server.url)
+    call_command(
+        "send_webhook",
+        "status",
+        "--call",
+        "hand-1",
+        "--status",
+        "completed",
+        "--url",
+        live_server.url,
+    )
 
     assert answered.startswith("HTTP 200")
     assert "For billing, press 2." in answered
@@ -30,8 +41,14 @@ def test_a_call_by_hand_gets_the_menu_then_the_queue(live_server, billing, capsy
 def test_a_wrong_secret_is_reported_as_a_failure(live_server, billing):
     with pytest.raises(CommandError, match="HTTP 401"):
         call_command(
-            "send_webhook", "answer", "--call", "hand-2", "--url", live_server.url,
-            "--secret", "another-secret-that-is-long-enough-to-use",
+            "send_webhook",
+            "answer",
+            "--call",
+            "hand-2",
+            "--url",
+            live_server.url,
+            "--secret",
+            "another-secret-that-is-long-enough-to-use",
         )
 
     assert Conversation.objects.count() == 0

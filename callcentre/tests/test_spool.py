@@ -31,7 +31,9 @@ def test_replay_removes_what_was_handled():
         write(number)
     handled = []
 
-    result = spool_replay(lambda entry: handled.append(entry.payload["n"]), is_transient=lambda e: True)
+    result = spool_replay(
+        lambda entry: handled.append(entry.payload["n"]), is_transient=lambda e: True
+    )
 
     assert result == (3, 0)
     assert handled == [0, 1, 2]
@@ -70,7 +72,11 @@ def test_a_bad_entry_is_moved_aside_and_does_not_block_the_rest(spool_dir):
 def test_replay_command_reports_and_fails_while_entries_remain(settings, database_down):
     from django.core.management import CommandError, call_command
 
-    spool_write(kind="answer", payload={"uuid": "u", "conversation_uuid": "c"}, received_at="2026-11-22T09:00:00+00:00")
+    spool_write(
+        kind="answer",
+        payload={"uuid": "u", "conversation_uuid": "c"},
+        received_at="2026-11-22T09:00:00+00:00",
+    )
 
     with pytest.raises(CommandError, match="1 spooled webhook"):
         call_command("replay_spool")

@@ -88,7 +88,10 @@ def speech_input(call: dict, text: str, *, confidence: str = "0.91", at: float =
         "dtmf": {"digits": None, "timed_out": False},
         "speech": {
             "timeout_reason": "end_on_silence_timeout",
-            "results": [{"text": "bill", "confidence": "0.40"}, {"text": text, "confidence": confidence}],
+            "results": [
+                {"text": "bill", "confidence": "0.40"},
+                {"text": text, "confidence": confidence},
+            ],
         },
     }
 

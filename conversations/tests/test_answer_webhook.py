@@ -50,9 +50,17 @@ def test_answer_creates_conversation_customer_member_and_event(vonage, menu):
     assert conversation.from_address == payloads.CALLER_NUMBER
     assert conversation.to_address == payloads.CENTRE_NUMBER
     handle = CustomerHandle.objects.get()
-    assert (handle.kind, handle.value, handle.customer) == ("phone", "447700900123", conversation.customer)
+    assert (handle.kind, handle.value, handle.customer) == (
+        "phone",
+        "447700900123",
+        conversation.customer,
+    )
     member = Member.objects.get()
-    assert (member.kind, member.leg_uuid, member.conversation) == ("customer", call["uuid"], conversation)
+    assert (member.kind, member.leg_uuid, member.conversation) == (
+        "customer",
+        call["uuid"],
+        conversation,
+    )
     event = Event.objects.get()
     assert (event.kind, event.payload["uuid"]) == ("answer", call["uuid"])
 
@@ -73,7 +81,11 @@ def test_redelivered_answer_creates_nothing_twice(vonage, menu):
     second = vonage.post("/webhooks/answer", payloads.answer(call))
 
     assert first.json() == second.json()
-    assert (Conversation.objects.count(), Member.objects.count(), Event.objects.count()) == (1, 1, 1)
+    assert (Conversation.objects.count(), Member.objects.count(), Event.objects.count()) == (
+        1,
+        1,
+        1,
+    )
 
 
 def test_client_sdk_caller_has_no_customer_number(vonage, menu):
@@ -106,7 +118,7 @@ def test_unsigned_answer_is_refused_and_changes_nothing(client, menu):
 
 def test_answer_signed_with_another_secret_is_refused(vonage, menu):
     response = vonage.post(
-        "/webhooks/answer", payloads.answer(payloads.new_call()), secret="not-our-secret"
+        "/webhooks/answer", payloads.answer(payloads.new_call()), secret="not-our-secret-but-long-enough-for-hs256"
     )
 
     assert response.status_code == 401

@@ -28,7 +28,11 @@ def test_supervisor_lists_conversations_with_members_and_events(client, finished
     assert (conversation["state"], conversation["duration_seconds"]) == ("ended", 245)
     assert [member["call_status"] for member in conversation["members"]] == ["completed"]
     assert [event["status"] or event["kind"] for event in conversation["events"]] == [
-        "answer", "started", "ringing", "answered", "completed",
+        "answer",
+        "started",
+        "ringing",
+        "answered",
+        "completed",
     ]
 
 

@@ -120,7 +120,11 @@ def test_failure_statuses_end_the_leg_with_their_detail(vonage, status_name, det
     vonage.post("/webhooks/event", payloads.status(call, status_name, at=30, detail=detail))
 
     member = Member.objects.get()
-    assert (member.call_status, member.call_status_detail, member.state) == (status_name, detail, "left")
+    assert (member.call_status, member.call_status_detail, member.state) == (
+        status_name,
+        detail,
+        "left",
+    )
     assert Conversation.objects.get().state == Conversation.State.ENDED
 
 
@@ -209,7 +213,9 @@ def test_transfer_and_error_events_are_stored_by_shape(vonage):
 
 def test_unsigned_event_is_refused_and_changes_nothing(client):
     response = client.post(
-        "/webhooks/event", payloads.status(payloads.new_call(), "started"), content_type="application/json"
+        "/webhooks/event",
+        payloads.status(payloads.new_call(), "started"),
+        content_type="application/json",
     )
 
     assert response.status_code == 401
@@ -239,5 +245,7 @@ def test_event_naming_no_call_is_a_bad_request(vonage):
     response = vonage.post("/webhooks/event", {"status": "started"})
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "The webhook names no call: expected uuid or conversation_uuid."}
+    assert response.json() == {
+        "detail": "The webhook names no call: expected uuid or conversation_uuid."
+    }
     assert Event.objects.count() == 0

@@ -80,7 +80,9 @@ def test_answer_with_a_locked_table_gives_voicemail_in_time(vonage, transactiona
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     params.pop("context", None)
-    holder = psycopg.connect(**{k: v for k, v in params.items() if k in {"dbname", "user", "password", "host", "port"}})
+    holder = psycopg.connect(
+        **{k: v for k, v in params.items() if k in {"dbname", "user", "password", "host", "port"}}
+    )
     holder.execute("LOCK TABLE conversations_conversation IN ACCESS EXCLUSIVE MODE")
     release = threading.Timer(10, holder.rollback)
     release.start()

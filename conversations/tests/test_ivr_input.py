@@ -20,7 +20,9 @@ def call(vonage, billing) -> dict:
     return call
 
 
-def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(vonage, call, billing):
+def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(
+    vonage, call, billing
+):
     response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "2"))
 
     assert response.status_code == 200
@@ -42,7 +44,13 @@ def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(v
     assert ivr == {
         "attempts": 1,
         "choices": [
-            {"digits": "2", "speech": "", "outcome": "queue", "queue": "Billing", "queue_id": billing.pk}
+            {
+                "digits": "2",
+                "speech": "",
+                "outcome": "queue",
+                "queue": "Billing",
+                "queue_id": billing.pk,
+            }
         ],
         "queue": "Billing",
         "queue_id": billing.pk,
@@ -50,7 +58,9 @@ def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(v
 
 
 def test_saying_billing_reaches_billing(vonage, call):
-    response = vonage.post("/webhooks/event", payloads.speech_input(call, "I have a billing question"))
+    response = vonage.post(
+        "/webhooks/event", payloads.speech_input(call, "I have a billing question")
+    )
 
     assert response.json()[0]["text"] == "Thank you. Connecting you to Billing. Please hold."
     assert Conversation.objects.get().attributes["ivr"]["queue"] == "Billing"
@@ -60,7 +70,10 @@ def test_an_invalid_key_repeats_the_menu(vonage, call):
     response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "9"))
 
     talk, listen = response.json()
-    assert talk["text"] == "Sorry, that is not one of the options. For Sales, press 1. For Billing, press 2."
+    assert (
+        talk["text"]
+        == "Sorry, that is not one of the options. For Sales, press 1. For Billing, press 2."
+    )
     assert listen["action"] == "input"
     assert Conversation.objects.get().attributes["ivr"]["choices"][0]["outcome"] == "retry"
 

@@ -24,14 +24,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("--call", default="demo", help="a name for the call; the same name is the same call")
+        parser.add_argument(
+            "--call", default="demo", help="a name for the call; the same name is the same call"
+        )
         parser.add_argument("--status", default="started", help="the call status, for kind=status")
         parser.add_argument("--digits", default="", help="the keys pressed, for kind=input")
         parser.add_argument("--from-number", default="447700900123")
         parser.add_argument("--to-number", default=(settings.VONAGE_NUMBERS or ["447700900000"])[0])
         parser.add_argument("--url", default=settings.PUBLIC_URL, help="the app's base URL")
         parser.add_argument(
-            "--secret", default=settings.VONAGE_SIGNATURE_SECRET, help="the signature secret to sign with"
+            "--secret",
+            default=settings.VONAGE_SIGNATURE_SECRET,
+            help="the signature secret to sign with",
         )
 
     def handle(self, *args, **options) -> None:
@@ -45,7 +49,9 @@ class Command(BaseCommand):
             "conversation_uuid": f"CON-{call}",
         }
         if options["kind"] == "status":
-            payload.update({"status": options["status"], "direction": "inbound", "timestamp": now()})
+            payload.update(
+                {"status": options["status"], "direction": "inbound", "timestamp": now()}
+            )
         elif options["kind"] == "input":
             digits = options["digits"] or None
             payload.update(
@@ -57,9 +63,7 @@ class Command(BaseCommand):
             )
         path = "answer" if options["kind"] == "answer" else "event"
         body = json.dumps(payload).encode()
-        token = sign_webhook(
-            body=body, secret=options["secret"], api_key=settings.VONAGE_API_KEY
-        )
+        token = sign_webhook(body=body, secret=options["secret"], api_key=settings.VONAGE_API_KEY)
         try:
             response = requests.post(
                 f"{options['url']}/webhooks/{path}",

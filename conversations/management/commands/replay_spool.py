@@ -10,4 +10,6 @@ class Command(BaseCommand):
         replayed, remaining = webhooks.replay_spool()
         self.stdout.write(f"Replayed {replayed} spooled webhook(s); {remaining} remaining.")
         if remaining:
-            raise CommandError(f"{remaining} spooled webhook(s) could not be stored yet; try again later.")
+            raise CommandError(
+                f"{remaining} spooled webhook(s) could not be stored yet; try again later."
+            )
