@@ -101,3 +101,24 @@ def test_answer_with_a_locked_table_gives_voicemail_in_time(vonage, transactiona
     assert len(spool_entries()) == 1
     webhooks.replay_spool()
     assert Conversation.objects.count() == 1
+
+
+def test_answer_with_redis_down_still_works_and_refuses_replays(vonage, settings, db):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    QueueFactory(name="Billing", menu_digit="2")
+    call = payloads.new_call()
+
+    started = time.monotonic()
+    response = vonage.post("/webhooks/answer", payloads.answer(call))
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert elapsed < BUDGET_SECONDS
+    assert response.json()[0]["text"].endswith("For Billing, press 2.")
+    assert Conversation.objects.get().vonage_uuid == call["conversation_uuid"]

@@ -1,0 +1,51 @@
+# Developer and CI entry points. `make run` is the one command a newcomer needs.
+SHELL := /bin/sh
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help venv run test lint bench
+
+help:
+	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
+	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
+	@echo "make venv   create .venv and install requirements-dev.txt"
+
+venv: $(STAMP)
+
+# Re-installs only when a requirements file is newer than the stamp.
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# .local.env holds lines like `: "$${SECRET_KEY:=...}"; export SECRET_KEY`, so sourcing
+# it keeps every variable the caller already set; DEBUG and PUBLIC_URL get defaults too.
+run: venv
+	@$(VENV_PY) scripts/local_env.py
+	@. ./.local.env && \
+	: "$${DEBUG:=1}" && export DEBUG && \
+	: "$${PUBLIC_URL:=http://127.0.0.1:$${PORT:-8000}}" && export PUBLIC_URL && \
+	$(VENV_PY) manage.py migrate --noinput && \
+	$(VENV_PY) manage.py load_demo && \
+	exec $(VENV_PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+
+test: venv
+	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+
+# Both checks run even when the first one fails; the target fails if either did.
+lint: venv
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	exit $$status
+
+bench: venv
+	$(VENV_PY) bench/webhooks.py $(BENCH_ARGS)
