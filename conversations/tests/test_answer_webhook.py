@@ -118,7 +118,9 @@ def test_unsigned_answer_is_refused_and_changes_nothing(client, menu):
 
 def test_answer_signed_with_another_secret_is_refused(vonage, menu):
     response = vonage.post(
-        "/webhooks/answer", payloads.answer(payloads.new_call()), secret="not-our-secret-but-long-enough-for-hs256"
+        "/webhooks/answer",
+        payloads.answer(payloads.new_call()),
+        secret="not-our-secret-but-long-enough-for-hs256",
     )
 
     assert response.status_code == 401

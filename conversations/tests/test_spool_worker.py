@@ -47,9 +47,20 @@ def test_a_celery_worker_replays_the_spool(vonage, worker_environment, database_
     assert len(spool_entries()) == 2
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "callcentre", "worker", "--pool=solo",
-         "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "--loglevel=WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "callcentre",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
         cwd=ROOT,
         env=worker_environment,
     )
