@@ -10,10 +10,29 @@ class AgentSkillInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "vonage_user", "status", "status_changed_at"]
+    list_display = [
+        "display_name",
+        "vonage_user",
+        "status",
+        "voice_load",
+        "chat_load",
+        "idle_since",
+    ]
     list_filter = ["status"]
     search_fields = ["display_name", "vonage_user", "user__username"]
     inlines = [AgentSkillInline]
+    readonly_fields = [
+        "voice_load",
+        "chat_load",
+        "wrap_up_until",
+        "idle_since",
+        "last_offered_at",
+        "missed_offers_in_a_row",
+        "counters_date",
+        "contacts_today",
+        "talk_seconds_today",
+        "status_changed_at",
+    ]
 
 
 @admin.register(AgentSkill)

@@ -4,11 +4,16 @@ from django.db import models
 
 
 class Agent(models.Model):
+    """An agent's profile, presence and what they are carrying right now.
+
+    `status` is the presence the agent chose. Whether they are busy or in
+    wrap-up follows from their load and `wrap_up_until`; the routing engine
+    claims capacity by updating the loads (routing.services).
+    """
+
     class Status(models.TextChoices):
         OFFLINE = "offline", "Offline"
         AVAILABLE = "available", "Available"
-        BUSY = "busy", "Busy"
-        WRAP_UP = "wrap_up", "Wrap-up"
         AWAY = "away", "Away"
 
     user = models.OneToOneField(
@@ -22,11 +27,29 @@ class Agent(models.Model):
         help_text="The Client SDK user the desktop logs in as.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFLINE)
+    away_reason = models.CharField(max_length=40, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     skills = models.ManyToManyField("routing.Skill", through="AgentSkill", related_name="agents")
+    voice_capacity = models.PositiveSmallIntegerField(default=1)
+    chat_capacity = models.PositiveSmallIntegerField(default=3)
+    mixes_channels = models.BooleanField(
+        default=False, help_text="May take chats during a call and calls during chats."
+    )
+    # Pending offers plus assigned tasks, per channel. Only routing.services changes these.
+    voice_load = models.PositiveSmallIntegerField(default=0)
+    chat_load = models.PositiveSmallIntegerField(default=0)
+    wrap_up_until = models.DateTimeField(null=True, blank=True)
+    idle_since = models.DateTimeField(null=True, blank=True)
+    last_offered_at = models.DateTimeField(null=True, blank=True)
+    missed_offers_in_a_row = models.PositiveSmallIntegerField(default=0)
+    # Today's figures for the fewest-contacts and least-talk-time strategies.
+    counters_date = models.DateField(null=True, blank=True)
+    contacts_today = models.PositiveIntegerField(default=0)
+    talk_seconds_today = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["display_name"]
+        indexes = [models.Index(fields=["status", "idle_since"], name="agent_status_idle")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from routing.models import Queue, Skill
+from routing.models import (
+    BusinessHours,
+    EscalationStep,
+    Holiday,
+    IvrMenu,
+    IvrOption,
+    Offer,
+    OpeningPeriod,
+    Queue,
+    QueueSkill,
+    Skill,
+    Task,
+)
 
 
 @admin.register(Skill)
@@ -9,8 +21,109 @@ class SkillAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class QueueSkillInline(admin.TabularInline):
+    model = QueueSkill
+    extra = 1
+
+
+class EscalationStepInline(admin.TabularInline):
+    model = EscalationStep
+    fk_name = "queue"
+    extra = 0
+
+
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["name", "menu_digit", "menu_prompt", "priority", "is_active"]
-    list_filter = ["is_active"]
-    filter_horizontal = ["required_skills"]
+    list_display = ["name", "priority", "strategy", "business_hours", "is_active"]
+    list_filter = ["is_active", "strategy"]
+    search_fields = ["name"]
+    inlines = [QueueSkillInline, EscalationStepInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["name", "is_active", "priority", "strategy", "menu_digit", "menu_prompt"]},
+        ),
+        (
+            "Service level",
+            {"fields": ["service_level_percent", "service_level_seconds", "short_abandon_seconds"]},
+        ),
+        (
+            "Agents",
+            {"fields": ["offer_timeout_seconds", "wrap_up_seconds", "announce_interval_seconds"]},
+        ),
+        (
+            "Limits and overflow",
+            {
+                "fields": [
+                    "max_wait_seconds",
+                    "max_queue_length",
+                    "overflow_action",
+                    "overflow_message",
+                    "overflow_queue",
+                ]
+            },
+        ),
+        (
+            "Opening hours",
+            {"fields": ["business_hours", "closed_action", "closed_message", "closed_queue"]},
+        ),
+    ]
+
+
+class OpeningPeriodInline(admin.TabularInline):
+    model = OpeningPeriod
+    extra = 1
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 0
+
+
+@admin.register(BusinessHours)
+class BusinessHoursAdmin(admin.ModelAdmin):
+    list_display = ["name", "time_zone"]
+    inlines = [OpeningPeriodInline, HolidayInline]
+
+
+class IvrOptionInline(admin.TabularInline):
+    model = IvrOption
+    fk_name = "menu"
+    extra = 1
+
+
+@admin.register(IvrMenu)
+class IvrMenuAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_entry", "language", "business_hours"]
+    inlines = [IvrOptionInline]
+
+
+class OfferInline(admin.TabularInline):
+    model = Offer
+    extra = 0
+    fields = ["agent", "state", "created_at", "expires_at", "responded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    """Tasks are the engine's work: read-only here, changed only by routing.services."""
+
+    list_display = ["pk", "queue", "channel", "state", "priority", "agent", "queued_at"]
+    list_filter = ["state", "channel", "queue"]
+    readonly_fields = [field.name for field in Task._meta.fields]
+    inlines = [OfferInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["pk", "task", "agent", "state", "created_at", "expires_at"]
+    list_filter = ["state"]
+    readonly_fields = [field.name for field in Offer._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agents.models import Agent, AgentSkill
-from routing.models import Queue, Skill
+from routing.models import Queue, QueueSkill, Skill
 
 SKILLS = ["billing", "sales", "technical", "spanish"]
 QUEUES = [
@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 queue, _ = Queue.objects.update_or_create(
                     name=name, defaults={"menu_digit": digit, "menu_prompt": prompt}
                 )
-                queue.required_skills.set([skills[skill] for skill in skill_names])
+                for skill_name in skill_names:
+                    QueueSkill.objects.get_or_create(queue=queue, skill=skills[skill_name])
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
             )
