@@ -32,6 +32,16 @@ class SignedVonage:
         return self.client.get(f"{path}?{urlencode(params)}", HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
+@pytest.fixture(autouse=True)
+def fresh_menu_cache() -> Iterator[None]:
+    """Each test starts without IVR menus cached by an earlier test (rolled back since)."""
+    from routing.selectors import menu_cache
+
+    menu_cache.clear()
+    yield
+    menu_cache.clear()
+
+
 @pytest.fixture
 def vonage(client: Client, settings) -> SignedVonage:
     return SignedVonage(
@@ -70,3 +80,23 @@ def database_down(transactional_db) -> Iterator[DatabaseOutage]:
         yield outage
     finally:
         outage.restore()
+
+
+@pytest.fixture
+def vonage_api(settings, tmp_path, monkeypatch):
+    """Vonage's REST APIs on loopback, with the project's client pointed at them."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from callcentre.tests.fake_vonage import APPLICATION_ID, pkcs8_pem, running_fake_vonage
+    from callcentre.vonage.client import reset_client
+
+    with running_fake_vonage(tmp_path) as (fake, cert_path):
+        fake.unique_call_uuids = True
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert_path)
+        settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = fake.host
+        settings.VONAGE_APPLICATION_ID = APPLICATION_ID
+        settings.VONAGE_PRIVATE_KEY = pkcs8_pem(rsa.generate_private_key(65537, 2048))
+        settings.VONAGE_NUMBERS = ["447700900000"]
+        reset_client()
+        yield fake
+        reset_client()

@@ -1,6 +1,10 @@
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 
 class Agent(models.Model):
@@ -49,7 +53,17 @@ class Agent(models.Model):
 
     class Meta:
         ordering = ["display_name"]
-        indexes = [models.Index(fields=["status", "idle_since"], name="agent_status_idle")]
+        indexes = [
+            models.Index(fields=["status", "idle_since"], name="agent_status_idle"),
+            # The longest-idle walk of routing.matching: free agents in the order it offers
+            # them, so a decision reads a few rows instead of sorting every free agent.
+            models.Index(
+                Coalesce("idle_since", Value(datetime(1970, 1, 1, tzinfo=UTC))),
+                F("id"),
+                condition=Q(status="available"),
+                name="agent_available_idle_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

@@ -3,3 +3,10 @@ from agents.models import Agent
 
 def agent_for_vonage_user(*, vonage_user: str) -> Agent | None:
     return Agent.objects.filter(vonage_user=vonage_user).first()
+
+
+def agent_for_user(*, user) -> Agent | None:
+    """The agent profile of a logged-in user, or None (supervisors need not be agents)."""
+    if not user.is_authenticated:
+        return None
+    return Agent.objects.filter(user=user).first()

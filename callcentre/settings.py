@@ -164,11 +164,39 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+# Routing's entries expire when a run is missed (a worker was down): the next run does it all.
     "replay-webhook-spool": {
         "task": "conversations.replay_spool",
         "schedule": 60.0,
     },
 }
+    # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
+    "routing-expire-offers": {
+        "task": "routing.expire_offers",
+        "schedule": 2.0,
+        "options": {"expires": 2.0},
+    },
+    "routing-wake-agents": {
+        "task": "routing.wake_agents",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    "routing-escalate": {
+        "task": "routing.escalate",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    # Queues announce every announce_interval_seconds (60 by default); this is the precision.
+    "routing-announce": {
+        "task": "routing.announce",
+        "schedule": 5.0,
+        "options": {"expires": 5.0},
+    },
+    "routing-reap": {
+        "task": "routing.reap",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
 
 # Object storage: local files by default, S3-compatible (MinIO, AWS) with a bucket name.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -259,4 +287,5 @@ LOGGING = {
 # What callers hear.
 CALL_CENTRE_NAME = env_str("CALL_CENTRE_NAME", "the contact centre")
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
+# The language of what callers hear outside a menu (menus have their own language).
 IVR_MAX_ATTEMPTS = env_int("IVR_MAX_ATTEMPTS", 3)

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from agents.selectors import agent_for_vonage_user
 from conversations import call_states
@@ -30,6 +31,8 @@ class StoredEvent:
     conversation: Conversation
     member: Member | None
     is_duplicate: bool
+    # Created by this request: its row is the transaction's own, nobody else can see it yet.
+    conversation_is_new: bool = False
 
 
 def normalise_number(value: str) -> str:
@@ -37,57 +40,61 @@ def normalise_number(value: str) -> str:
     return "".join(character for character in value if character.isdigit())
 
 
-def customer_for_number(*, number: str) -> Customer | None:
+def customer_for_number(*, number: str) -> int | None:
+    """The id of the customer with this phone number, created when the number is new."""
     digits = normalise_number(number)
     if not digits:
         return None
-    handle = (
-        CustomerHandle.objects.select_related("customer")
-        .filter(kind=CustomerHandle.Kind.PHONE, value=digits)
-        .first()
-    )
-    if handle is not None:
-        return handle.customer
+    handles = CustomerHandle.objects.filter(kind=CustomerHandle.Kind.PHONE, value=digits)
+    customer_id = handles.values_list("customer_id", flat=True).first()
+    if customer_id is not None:
+        return customer_id
     try:
         with transaction.atomic():
             customer = Customer.objects.create()
             CustomerHandle.objects.create(
                 customer=customer, kind=CustomerHandle.Kind.PHONE, value=digits
             )
-            return customer
+            return customer.pk
     except IntegrityError:
         # Another request created this caller at the same moment: use theirs.
-        return CustomerHandle.objects.get(kind=CustomerHandle.Kind.PHONE, value=digits).customer
+        return handles.values_list("customer_id", flat=True).get()
 
 
 def conversation_for_call(
     *, conversation_uuid: str, payload: dict, started_at: datetime
-) -> Conversation:
-    conversation = Conversation.objects.filter(vonage_uuid=conversation_uuid).first()
+) -> tuple[Conversation, bool]:
+    """The call's conversation, and True when this request created it."""
+    conversation = Conversation.objects.filter(vonage_uuid=conversation_uuid).order_by().first()
     if conversation is not None:
-        return conversation
+        return conversation, False
     direction = payload.get("direction") or Conversation.Direction.INBOUND
     from_address = str(payload.get("from") or payload.get("from_user") or "")
-    customer = None
+    customer_id = None
     if direction == Conversation.Direction.INBOUND and payload.get("from"):
-        customer = customer_for_number(number=from_address)
-    conversation, _ = Conversation.objects.get_or_create(
-        vonage_uuid=conversation_uuid,
-        defaults={
-            "channel": Channel.VOICE,
-            "direction": direction,
-            "customer": customer,
-            "from_address": from_address,
-            "to_address": str(payload.get("to") or ""),
-            "started_at": started_at,
-        },
-    )
-    return conversation
+        customer_id = customer_for_number(number=from_address)
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                vonage_uuid=conversation_uuid,
+                channel=Channel.VOICE,
+                direction=direction,
+                customer_id=customer_id,
+                from_address=from_address,
+                to_address=str(payload.get("to") or ""),
+                started_at=started_at,
+            )
+        return conversation, True
+    except IntegrityError:
+        # Created at the same moment by another webhook of this call: use theirs.
+        return Conversation.objects.get(vonage_uuid=conversation_uuid), False
 
 
-def member_kind_for_new_leg(*, conversation: Conversation, payload: dict) -> tuple[str, object]:
+def member_kind_for_new_leg(
+    *, conversation: Conversation, payload: dict, conversation_is_new: bool = False
+) -> tuple[str, object]:
     """The first leg of a call is the customer's; later legs are agents or external parties."""
-    if not conversation.members.filter(kind=Member.Kind.CUSTOMER).exists():
+    if conversation_is_new or not conversation.members.filter(kind=Member.Kind.CUSTOMER).exists():
         return Member.Kind.CUSTOMER, None
     agent = agent_for_vonage_user(vonage_user=str(payload.get("to") or ""))
     if agent is not None:
@@ -95,15 +102,34 @@ def member_kind_for_new_leg(*, conversation: Conversation, payload: dict) -> tup
     return Member.Kind.EXTERNAL, None
 
 
-def member_for_leg(*, conversation: Conversation, leg_uuid: str, payload: dict) -> Member:
-    """The leg's member, row-locked so that concurrent events on one leg apply one at a time."""
-    member = Member.objects.select_for_update().filter(leg_uuid=leg_uuid).first()
-    if member is not None:
-        return member
-    kind, agent = member_kind_for_new_leg(conversation=conversation, payload=payload)
+def members_locked() -> QuerySet[Member]:
+    """Members with their conversation, row-locked when read (the member's row only)."""
+    return Member.objects.select_for_update(of=("self",)).select_related("conversation")
+
+
+def member_for_leg(
+    *,
+    conversation: Conversation,
+    leg_uuid: str,
+    payload: dict,
+    conversation_is_new: bool = False,
+) -> Member:
+    """The leg's member, row-locked so that concurrent events on one leg apply one at a time.
+
+    A leg of a conversation this request created cannot have a member yet (unless another
+    webhook registered the leg meanwhile: the insert then fails and theirs is used).
+    """
+    if not conversation_is_new:
+        member = members_locked().filter(leg_uuid=leg_uuid).first()
+        if member is not None:
+            return member
+    kind, agent = member_kind_for_new_leg(
+        conversation=conversation, payload=payload, conversation_is_new=conversation_is_new
+    )
     try:
         with transaction.atomic():
-            Member.objects.create(
+            # Rows this transaction inserted are its own until it commits: no lock needed.
+            return Member.objects.create(
                 conversation=conversation,
                 kind=kind,
                 agent=agent,
@@ -114,7 +140,7 @@ def member_for_leg(*, conversation: Conversation, leg_uuid: str, payload: dict) 
             )
     except IntegrityError:
         pass  # created concurrently by another event on this leg
-    return Member.objects.select_for_update().get(leg_uuid=leg_uuid)
+    return members_locked().get(leg_uuid=leg_uuid)
 
 
 def event_store(
@@ -123,22 +149,30 @@ def event_store(
     member: Member | None,
     voice_event: VoiceEvent,
     received_at: datetime,
+    conversation_is_new: bool = False,
 ) -> tuple[Event, bool]:
-    """Store the raw event; (the stored event, True) when it was already there."""
+    """Store the raw event; (the stored event, True) when it was already there.
+
+    `conversation_is_new` is for the answer event only: its dedupe key names the
+    conversation, so for a conversation this request created it cannot be there already and
+    is inserted without a savepoint.
+    """
+    fields = {
+        "conversation": conversation,
+        "member": member,
+        "kind": voice_event.kind,
+        "status": voice_event.status,
+        "leg_uuid": voice_event.leg_uuid,
+        "occurred_at": voice_event.occurred_at,
+        "received_at": received_at,
+        "dedupe_key": voice_event.dedupe_key,
+        "payload": voice_event.payload,
+    }
+    if conversation_is_new:
+        return Event.objects.create(**fields), False
     try:
         with transaction.atomic():
-            event = Event.objects.create(
-                conversation=conversation,
-                member=member,
-                kind=voice_event.kind,
-                status=voice_event.status,
-                leg_uuid=voice_event.leg_uuid,
-                occurred_at=voice_event.occurred_at,
-                received_at=received_at,
-                dedupe_key=voice_event.dedupe_key,
-                payload=voice_event.payload,
-            )
-            return event, False
+            return Event.objects.create(**fields), False
     except IntegrityError:
         return Event.objects.get(dedupe_key=voice_event.dedupe_key), True
 
@@ -163,12 +197,15 @@ def leg_set_status(*, member: Member, status: str, payload: dict, occurred_at: d
         return False
     member.call_status = status
     member.call_status_detail = str(payload.get("detail") or "")[:40]
+    changed = ["call_status", "call_status_detail"]
     if status == call_states.CallStatus.ANSWERED:
         member.state = Member.State.JOINED
         member.joined_at = occurred_at
+        changed += ["state", "joined_at"]
     if status in call_states.ENDING_STATUSES:
         member.state = Member.State.LEFT
         member.left_at = parse_timestamp(payload.get("end_time"), occurred_at)
+        changed += ["state", "left_at"]
     if status == call_states.CallStatus.COMPLETED:
         member.joined_at = member.joined_at or parse_timestamp(payload.get("start_time"), None)
         member.duration_seconds = int_or_none(payload.get("duration"))
@@ -176,7 +213,15 @@ def leg_set_status(*, member: Member, status: str, payload: dict, occurred_at: d
         member.price = decimal_or_none(payload.get("price"))
         member.network = str(payload.get("network") or "")[:40]
         member.disconnected_by = str(payload.get("disconnected_by") or "")[:20]
-    member.save()
+        changed += [
+            "joined_at",
+            "duration_seconds",
+            "rate",
+            "price",
+            "network",
+            "disconnected_by",
+        ]
+    member.save(update_fields=sorted(set(changed)))
     return True
 
 
@@ -200,6 +245,38 @@ def conversation_follow_customer_leg(*, conversation: Conversation, member: Memb
         conversation.save(update_fields=changed)
 
 
+def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid: str) -> Member:
+    """Register the leg we placed to an agent.
+
+    Vonage may report the leg (`started`) before the create-call answer reaches us: its
+    events then filed it as a call of its own. It is moved, with its events, into the
+    customer's conversation, and the stray conversation goes.
+    """
+    member, created = Member.objects.get_or_create(
+        leg_uuid=leg_uuid,
+        defaults={
+            "conversation": conversation,
+            "kind": Member.Kind.AGENT,
+            "agent_id": agent_id,
+            "channel": Channel.VOICE,
+        },
+    )
+    if created or member.conversation_id == conversation.pk:
+        return member
+    stray_id = member.conversation_id
+    with transaction.atomic():
+        # An UPDATE first: it takes the member's row lock (and SQLite's write lock) at once.
+        Member.objects.filter(pk=member.pk).update(
+            conversation=conversation, kind=Member.Kind.AGENT, agent_id=agent_id
+        )
+        Event.objects.filter(conversation_id=stray_id, leg_uuid=leg_uuid).update(
+            conversation=conversation
+        )
+        Conversation.objects.filter(pk=stray_id, members__isnull=True, events__isnull=True).delete()
+    member.refresh_from_db()
+    return member
+
+
 def recording_store(*, conversation: Conversation, payload: dict, occurred_at: datetime) -> None:
     Recording.objects.get_or_create(
         recording_uuid=str(payload["recording_uuid"]),
@@ -216,16 +293,32 @@ def recording_store(*, conversation: Conversation, payload: dict, occurred_at: d
 def event_apply(*, voice_event: VoiceEvent, received_at: datetime) -> StoredEvent:
     """Store a voice event first, then apply it once; a redelivered event changes nothing."""
     payload = voice_event.payload
-    conversation = conversation_for_call(
-        conversation_uuid=voice_event.conversation_uuid or f"unknown-{voice_event.leg_uuid}",
-        payload=payload,
-        started_at=voice_event.occurred_at,
-    )
+    # A leg we placed ourselves (an agent's) belongs to the customer's conversation,
+    # whatever conversation_uuid Vonage reports for it.
+    takes_member = voice_event.kind in (Event.Kind.STATUS, Event.Kind.INPUT)
     member = None
-    if voice_event.leg_uuid and voice_event.kind in (Event.Kind.STATUS, Event.Kind.INPUT):
-        member = member_for_leg(
-            conversation=conversation, leg_uuid=voice_event.leg_uuid, payload=payload
+    if voice_event.leg_uuid:
+        known_legs = (
+            members_locked() if takes_member else Member.objects.select_related("conversation")
         )
+        member = known_legs.filter(leg_uuid=voice_event.leg_uuid).first()
+    if member is not None:
+        conversation = member.conversation
+        if not takes_member:
+            member = None
+    else:
+        conversation, is_new = conversation_for_call(
+            conversation_uuid=voice_event.conversation_uuid or f"unknown-{voice_event.leg_uuid}",
+            payload=payload,
+            started_at=voice_event.occurred_at,
+        )
+        if voice_event.leg_uuid and takes_member:
+            member = member_for_leg(
+                conversation=conversation,
+                leg_uuid=voice_event.leg_uuid,
+                payload=payload,
+                conversation_is_new=is_new,
+            )
     event, is_duplicate = event_store(
         conversation=conversation, member=member, voice_event=voice_event, received_at=received_at
     )
@@ -268,17 +361,25 @@ def apply_effects(
         )
 
 
-def call_start(*, payload: dict, received_at: datetime) -> Conversation:
-    """The answer webhook: the conversation, the caller's member and the answer event."""
+def call_start(*, payload: dict, received_at: datetime) -> StoredEvent:
+    """The answer webhook: the conversation, the caller's member and the answer event.
+
+    A redelivered answer comes back with is_duplicate and the NCCO answered the first time.
+    """
     leg_uuid = str(payload.get("uuid") or "")
     conversation_uuid = str(payload.get("conversation_uuid") or f"unknown-{leg_uuid}")
-    conversation = conversation_for_call(
+    conversation, is_new = conversation_for_call(
         conversation_uuid=conversation_uuid, payload=payload, started_at=received_at
     )
     member = None
     if leg_uuid:
-        member = member_for_leg(conversation=conversation, leg_uuid=leg_uuid, payload=payload)
-    event_store(
+        member = member_for_leg(
+            conversation=conversation,
+            leg_uuid=leg_uuid,
+            payload=payload,
+            conversation_is_new=is_new,
+        )
+    event, is_duplicate = event_store(
         conversation=conversation,
         member=member,
         voice_event=VoiceEvent(
@@ -291,8 +392,15 @@ def call_start(*, payload: dict, received_at: datetime) -> Conversation:
             payload=payload,
         ),
         received_at=received_at,
+        conversation_is_new=is_new,
     )
-    return conversation
+    return StoredEvent(
+        event=event,
+        conversation=conversation,
+        member=member,
+        is_duplicate=is_duplicate,
+        conversation_is_new=is_new,
+    )
 
 
 def answer_dedupe_key(*, leg_uuid: str, conversation_uuid: str) -> str:
@@ -300,21 +408,28 @@ def answer_dedupe_key(*, leg_uuid: str, conversation_uuid: str) -> str:
 
 
 def conversation_record_ivr(
-    *, conversation: Conversation, choice: dict, response: list[dict], event: Event
+    *,
+    conversation: Conversation,
+    state: dict,
+    response: list[dict],
+    event: Event,
+    choice: dict | None = None,
+    conversation_is_new: bool = False,
 ) -> None:
-    """Keep the caller's menu choices on the conversation and the answer on the event."""
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    """Keep the caller's place in the menus (and, for an input, their answer) on the
+    conversation, and the NCCO on the answer or input event so a redelivery gets the same.
+
+    The conversation is re-read under a row lock, unless this request created it (then the
+    instance is the row, and nobody else can see it before commit).
+    """
+    if not conversation_is_new:
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     ivr = dict(conversation.attributes.get("ivr") or {})
-    ivr["attempts"] = int(ivr.get("attempts", 0)) + 1
-    ivr.setdefault("choices", []).append(choice)
-    if choice.get("queue"):
-        ivr["queue"] = choice["queue"]
-        ivr["queue_id"] = choice["queue_id"]
+    ivr.update(state)
+    if choice is not None:
+        ivr["attempts"] = int(ivr.get("attempts", 0)) + 1
+        ivr["choices"] = [*ivr.get("choices", []), choice]
     conversation.attributes = {**conversation.attributes, "ivr": ivr}
     conversation.save(update_fields=["attributes"])
     event.response = response
     event.save(update_fields=["response"])
-
-
-def ivr_attempts(*, conversation: Conversation) -> int:
-    return int((conversation.attributes.get("ivr") or {}).get("attempts", 0))

@@ -9,16 +9,18 @@ NCCO, an apology and a voicemail recording.
 import logging
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.dateparse import parse_datetime
 
 from callcentre.db import webhook_transaction
 from callcentre.spool import SpoolEntry, spool_replay, spool_write
 from callcentre.vonage.ncco import ncco_to_json
 from conversations import services
-from conversations.events import input_choice, read_voice_event
-from conversations.models import Conversation, Event
-from routing import ivr
+from conversations.call_states import ENDING_STATUSES
+from conversations.events import VoiceEvent, input_choice, read_voice_event
+from conversations.models import Event, Member
+from routing import ivr, waiting
+from routing import services as routing_services
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +41,19 @@ def spool_safely(*, kind: str, payload: dict, received_at: datetime) -> None:
         logger.critical("could not spool a %s webhook; payload: %r", kind, payload, exc_info=True)
 
 
-def answer(*, payload: dict, received_at: datetime) -> list[dict]:
+def answer(*, payload: dict, received_at: datetime, decide: bool = True) -> list[dict]:
+    """Store the call and answer with the IVR's entry (decide=False: the safe NCCO).
+
+    A redelivered answer gets the NCCO decided the first time, so a VIP is queued once.
+    """
     try:
         with webhook_transaction():
-            services.call_start(payload=payload, received_at=received_at)
-            return ncco_to_json(ivr.ivr_entry())
+            stored = services.call_start(payload=payload, received_at=received_at)
+            if stored.is_duplicate and stored.event.response is not None:
+                return stored.event.response
+            if not decide:
+                return safe_answer()
+            return entry_answer(stored=stored)
     except Exception:
         logger.exception("answer webhook failed: answering with voicemail, payload spooled")
         spool_safely(kind=SPOOL_ANSWER, payload=payload, received_at=received_at)
@@ -55,7 +65,7 @@ def event(*, payload: dict, received_at: datetime) -> list[dict] | None:
     voice_event = read_voice_event(payload, received_at=received_at)
     try:
         with webhook_transaction():
-            stored = services.event_apply(voice_event=voice_event, received_at=received_at)
+            stored = event_store_and_apply(voice_event=voice_event, received_at=received_at)
             if voice_event.kind == Event.Kind.INPUT:
                 return input_answer(stored=stored)
             return None
@@ -65,30 +75,62 @@ def event(*, payload: dict, received_at: datetime) -> list[dict] | None:
         return safe_answer() if voice_event.kind == Event.Kind.INPUT else None
 
 
-def waiting_room_name(conversation: Conversation) -> str:
-    return f"waiting-{conversation.vonage_uuid}"
+def event_store_and_apply(
+    *, voice_event: VoiceEvent, received_at: datetime
+) -> services.StoredEvent:
+    """Store and apply an event; when it ended a leg, routing settles that leg's tasks."""
+    stored = services.event_apply(voice_event=voice_event, received_at=received_at)
+    member = stored.member
+    if (
+        not stored.is_duplicate
+        and member is not None
+        and member.call_status == voice_event.status
+        and voice_event.status in ENDING_STATUSES
+    ):
+        transaction.on_commit(lambda: settle_tasks_of_leg(member=member))
+    return stored
+
+
+def settle_tasks_of_leg(*, member: Member) -> None:
+    try:
+        routing_services.leg_ended(member=member)
+    except Exception:
+        # The event is stored; the routing reaper settles what this missed.
+        logger.exception("could not settle the tasks of leg %s", member.leg_uuid)
+
+
+def entry_answer(*, stored: services.StoredEvent) -> list[dict]:
+    decision = ivr.ivr_entry(conversation=stored.conversation)
+    response = ncco_to_json(decision.actions)
+    services.conversation_record_ivr(
+        conversation=stored.conversation,
+        state=decision.entry_state(),
+        response=response,
+        event=stored.event,
+        conversation_is_new=stored.conversation_is_new,
+    )
+    return response
 
 
 def input_answer(*, stored: services.StoredEvent) -> list[dict]:
     if stored.is_duplicate and stored.event.response is not None:
         return stored.event.response
     digits, speech = input_choice(stored.event.payload)
-    decision = ivr.ivr_choose(
-        digits=digits,
-        speech=speech,
-        attempt=services.ivr_attempts(conversation=stored.conversation) + 1,
-        waiting_room=waiting_room_name(stored.conversation),
-    )
+    task = waiting.waiting_task(conversation=stored.conversation)
+    if task is not None:
+        # Past the menus: the caller answered a queue announcement (routing.waiting).
+        actions = waiting.waiting_input(conversation=stored.conversation, task=task, digits=digits)
+        response = ncco_to_json(actions)
+        services.conversation_record_ivr(
+            conversation=stored.conversation, state={}, response=response, event=stored.event
+        )
+        return response
+    decision = ivr.ivr_choose(conversation=stored.conversation, digits=digits, speech=speech)
     response = ncco_to_json(decision.actions)
     services.conversation_record_ivr(
         conversation=stored.conversation,
-        choice={
-            "digits": digits,
-            "speech": speech,
-            "outcome": decision.outcome,
-            "queue": decision.queue.name if decision.queue else None,
-            "queue_id": decision.queue.pk if decision.queue else None,
-        },
+        state=decision.state(),
+        choice=decision.choice(digits=digits, speech=speech),
         response=response,
         event=stored.event,
     )
@@ -100,8 +142,9 @@ def fallback(*, payload: dict, received_at: datetime) -> list[dict] | None:
     original = payload.get("original_request") or {}
     if isinstance(original, dict) and original.get("type") == "event":
         return event(payload=payload, received_at=received_at)
-    answer(payload=payload, received_at=received_at)
-    return safe_answer()
+    # Only store the call: the IVR may queue a caller, and this one hears the safe NCCO
+    # (unless the original answer got through and was decided: then the same NCCO).
+    return answer(payload=payload, received_at=received_at, decide=False)
 
 
 def replay_entry(entry: SpoolEntry) -> None:
@@ -110,7 +153,7 @@ def replay_entry(entry: SpoolEntry) -> None:
         if entry.kind == SPOOL_ANSWER:
             services.call_start(payload=entry.payload, received_at=received_at)
         elif entry.kind == SPOOL_EVENT:
-            services.event_apply(
+            event_store_and_apply(
                 voice_event=read_voice_event(entry.payload, received_at=received_at),
                 received_at=received_at,
             )

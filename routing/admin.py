@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from routing.models import (
@@ -13,6 +14,7 @@ from routing.models import (
     Skill,
     Task,
 )
+from routing.self_service import handler_choices
 
 
 @admin.register(Skill)
@@ -39,17 +41,15 @@ class QueueAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [QueueSkillInline, EscalationStepInline]
     fieldsets = [
-        (
-            None,
-            {"fields": ["name", "is_active", "priority", "strategy", "menu_digit", "menu_prompt"]},
-        ),
+        (None, {"fields": ["name", "is_active", "priority", "strategy"]}),
         (
             "Service level",
             {"fields": ["service_level_percent", "service_level_seconds", "short_abandon_seconds"]},
         ),
+        ("Agents", {"fields": ["offer_timeout_seconds", "wrap_up_seconds"]}),
         (
-            "Agents",
-            {"fields": ["offer_timeout_seconds", "wrap_up_seconds", "announce_interval_seconds"]},
+            "Callers waiting",
+            {"fields": ["announce_interval_seconds", "offer_callback_while_waiting"]},
         ),
         (
             "Limits and overflow",
@@ -86,16 +86,67 @@ class BusinessHoursAdmin(admin.ModelAdmin):
     inlines = [OpeningPeriodInline, HolidayInline]
 
 
+class IvrOptionForm(forms.ModelForm):
+    # The registered self-service handlers (routing.self_service), not free text.
+    handler = forms.ChoiceField(choices=(), required=False)
+
+    class Meta:
+        model = IvrOption
+        fields = ["digit", "prompt", "keywords", "action", "queue", "submenu", "handler"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].choices = [("", "---------"), *handler_choices()]
+
+
+class IvrOptionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Name the key that is used twice (the database constraint would only say 'digit')."""
+        keys = [
+            form.cleaned_data.get("digit")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        repeated = sorted({key for key in keys if key and keys.count(key) > 1})
+        if repeated:
+            raise forms.ValidationError(
+                f"Each key can lead to one option only in a menu: {', '.join(repeated)} "
+                "is used more than once."
+            )
+        super().clean()
+
+
 class IvrOptionInline(admin.TabularInline):
     model = IvrOption
+    form = IvrOptionForm
+    formset = IvrOptionFormSet
     fk_name = "menu"
     extra = 1
 
 
 @admin.register(IvrMenu)
 class IvrMenuAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_entry", "language", "business_hours"]
+    list_display = ["name", "is_entry", "language", "business_hours", "vip_queue"]
     inlines = [IvrOptionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "is_entry", "greeting", "language", "voice_style"]}),
+        (
+            "Listening",
+            {"fields": ["input_timeout_seconds", "no_input_retries", "invalid_input_retries"]},
+        ),
+        (
+            "Opening hours",
+            {"fields": ["business_hours", "closed_action", "closed_message", "closed_queue"]},
+        ),
+        (
+            "VIP callers",
+            {
+                "description": "Callers the CRM marks as VIP hear the VIP greeting and skip "
+                "the menu, straight to the VIP queue with a priority boost and a skill.",
+                "fields": ["vip_greeting", "vip_queue", "vip_priority_boost", "vip_skill"],
+            },
+        ),
+    ]
 
 
 class OfferInline(admin.TabularInline):

@@ -101,18 +101,6 @@ class FallbackAction(models.TextChoices):
 
 class Queue(models.Model):
     name = models.CharField(max_length=80, unique=True)
-    # The first-generation menu: a digit per queue. IvrMenu/IvrOption supersede it.
-    menu_digit = models.CharField(
-        max_length=1,
-        null=True,
-        blank=True,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9]$", "A menu digit is a single key from 0 to 9.")],
-        help_text="The key a caller presses in the main menu to reach this queue.",
-    )
-    menu_prompt = models.CharField(
-        max_length=120, blank=True, help_text="What the menu says, e.g. 'For billing'."
-    )
     priority = models.IntegerField(default=0, help_text="Higher is served first.")
     strategy = models.CharField(
         max_length=20, choices=Strategy.choices, default=Strategy.LONGEST_IDLE
@@ -132,6 +120,11 @@ class Queue(models.Model):
     )
     announce_interval_seconds = models.PositiveIntegerField(
         default=60, help_text="How often a waiting caller hears their position (0: never)."
+    )
+    offer_callback_while_waiting = models.BooleanField(
+        default=True,
+        help_text="With each announcement, callers may press 1 to keep their place, hang up "
+        "and be called back when their turn comes.",
     )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
@@ -221,7 +214,10 @@ class EscalationStep(models.Model):
 class IvrMenu(models.Model):
     name = models.CharField(max_length=80, unique=True)
     is_entry = models.BooleanField(default=False, help_text="Callers hear this menu first.")
-    greeting = models.CharField(max_length=500)
+    greeting = models.CharField(
+        max_length=500,
+        help_text="Said before the options; {centre} is the centre's name (CALL_CENTRE_NAME).",
+    )
     language = models.CharField(max_length=10, default="en-US")
     voice_style = models.PositiveSmallIntegerField(default=0)
     input_timeout_seconds = models.PositiveSmallIntegerField(
@@ -253,12 +249,29 @@ class IvrMenu(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["is_entry"], condition=models.Q(is_entry=True), name="one_entry_menu"
+                fields=["is_entry"],
+                condition=models.Q(is_entry=True),
+                name="one_entry_menu",
+                violation_error_message="Another menu is already the entry menu: "
+                "untick 'Is entry' there first.",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.closed_action in (FallbackAction.QUEUE, FallbackAction.CALLBACK):
+            if self.closed_queue_id is None:
+                errors["closed_queue"] = (
+                    "Choose the queue that takes these callers (or their callbacks) "
+                    "while the menu is closed."
+                )
+        if (self.vip_skill_id is not None or self.vip_greeting) and self.vip_queue_id is None:
+            errors["vip_queue"] = "Choose the queue VIP callers go to, or clear the VIP fields."
+        if errors:
+            raise ValidationError(errors)
 
 
 class IvrOption(models.Model):
@@ -289,7 +302,13 @@ class IvrOption(models.Model):
 
     class Meta:
         ordering = ["menu", "digit"]
-        constraints = [models.UniqueConstraint(fields=["menu", "digit"], name="unique_menu_digit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["menu", "digit"],
+                name="unique_menu_digit",
+                violation_error_message="Each key can lead to one option only in a menu.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.digit}: {self.prompt}"
@@ -341,7 +360,6 @@ class Task(models.Model):
     class Meta:
         indexes = [
             models.Index(
-                "channel",
                 models.F("priority").desc(),
                 "queued_at",
                 "id",
@@ -364,6 +382,9 @@ class TaskSkillGroup(models.Model):
         Queue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    def __str__(self) -> str:
+        return f"Skills of task {self.task_id} from {self.source_queue_id}"
+
 
 class TaskSkill(models.Model):
     group = models.ForeignKey(TaskSkillGroup, on_delete=models.CASCADE, related_name="skills")
@@ -372,6 +393,9 @@ class TaskSkill(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["group", "skill"], name="unique_task_skill")]
+
+    def __str__(self) -> str:
+        return f"{self.skill_id} >= {self.min_proficiency}"
 
 
 class Offer(models.Model):

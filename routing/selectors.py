@@ -1,8 +1,141 @@
-from routing.models import Queue
+"""Routing reads. The IVR loads a menu with everything its decision needs in a few queries."""
+
+import logging
+import threading
+import time
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+
+from routing.models import IvrMenu, IvrOption, Queue, Task
+
+# The order options are announced in: the keys of a phone pad, 0 after 9.
+KEY_ORDER = "1234567890*#"
 
 
-def menu_queues() -> list[Queue]:
-    """The queues a caller can pick in the main menu, in key order."""
-    return list(
-        Queue.objects.filter(is_active=True, menu_digit__isnull=False).order_by("menu_digit")
+def hours_prefetches(path: str) -> list[str]:
+    """Prefetch lookups for the opening periods and holidays of the hours at `path`."""
+    prefix = f"{path}__" if path else ""
+    return [f"{prefix}business_hours__periods", f"{prefix}business_hours__holidays"]
+
+
+def queues_for_routing() -> QuerySet[Queue]:
+    return Queue.objects.select_related("business_hours").prefetch_related(*hours_prefetches(""))
+
+
+def menus_for_ivr() -> QuerySet[IvrMenu]:
+    options = IvrOption.objects.select_related("queue__business_hours", "submenu")
+    return IvrMenu.objects.select_related(
+        "business_hours",
+        "closed_queue__business_hours",
+        "vip_queue__business_hours",
+        "vip_skill",
+    ).prefetch_related(
+        Prefetch("options", queryset=options),
+        *hours_prefetches(""),
+        *hours_prefetches("closed_queue"),
+        *hours_prefetches("vip_queue"),
+        *hours_prefetches("options__queue"),
     )
+
+
+logger = logging.getLogger(__name__)
+
+# The menu tree (menus, options, their queues, opening hours and holidays) changes when
+# someone edits it in the admin, and is read by every call: each process keeps the menus it
+# loaded and re-reads them when the shared version key moves (routing.signals bumps it on
+# every save or delete of those models). The key is looked at once per MENU_CHECK_SECONDS
+# at most, so an edit reaches every process within that time; if the cache is unreachable,
+# menus are kept for MENU_CHECK_SECONDS only. QuerySet.update() and bulk_create() send no
+# signals: code that edits the tree that way calls menu_tree_changed() after commit.
+# Callers must not modify what they are given.
+MENU_VERSION_KEY = "routing:menus:version"
+MENU_CHECK_SECONDS = 1.0
+
+
+class MenuCache:
+    """Loaded menus of this process, valid for one version of the menu tree."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.menus: dict[object, IvrMenu | None] = {}
+        self.version: object = None
+        self.checked_at = float("-inf")
+
+    def get(self, key: object, load) -> IvrMenu | None:
+        self.revalidate()
+        with self.lock:
+            if key in self.menus:
+                return self.menus[key]
+            version = self.version
+        menu = load()
+        with self.lock:
+            if self.version == version:  # not invalidated while loading
+                self.menus[key] = menu
+        return menu
+
+    def revalidate(self) -> None:
+        now = time.monotonic()
+        if now - self.checked_at < MENU_CHECK_SECONDS:
+            return
+        try:
+            version = cache.get(MENU_VERSION_KEY)  # None until the first edit: a version too
+        except Exception:
+            logger.warning("cache unreachable: IVR menus are re-read every %ss", MENU_CHECK_SECONDS)
+            version = object()  # equal to nothing: forget what was loaded
+        with self.lock:
+            if version != self.version:
+                self.menus.clear()
+                self.version = version
+            self.checked_at = now
+
+    def clear(self) -> None:
+        with self.lock:
+            self.menus.clear()
+            self.version = object()
+            self.checked_at = float("-inf")
+
+
+menu_cache = MenuCache()
+
+
+def menu_tree_changed() -> None:
+    """The menu tree was edited (and committed): every process re-reads its menus."""
+    menu_cache.clear()
+    try:
+        cache.set(MENU_VERSION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.warning("cache unreachable: other processes may use the old IVR menus a while")
+
+
+def menu_entry() -> IvrMenu | None:
+    """The menu callers hear first (at most one: a constraint)."""
+    return menu_cache.get("entry", lambda: menus_for_ivr().filter(is_entry=True).first())
+
+
+def menu_get(*, menu_id: int) -> IvrMenu | None:
+    return menu_cache.get(menu_id, lambda: menus_for_ivr().filter(pk=menu_id).first())
+
+
+def menu_options(menu: IvrMenu) -> list[IvrOption]:
+    """The options a caller can choose, in key order; options leading to inactive queues hide."""
+    offered = [
+        option for option in menu.options.all() if option.queue_id is None or option.queue.is_active
+    ]
+    return sorted(
+        offered,
+        key=lambda option: (
+            KEY_ORDER.index(option.digit) if option.digit in KEY_ORDER else len(KEY_ORDER)
+        ),
+    )
+
+
+def queue_get_for_routing(*, queue_id: int) -> Queue | None:
+    return queues_for_routing().filter(pk=queue_id).first()
+
+
+def queue_waiting_count(*, queue: Queue) -> int:
+    """Callers holding in the queue now (callbacks wait off the line and do not count)."""
+    return Task.objects.filter(
+        queue=queue, state__in=[Task.State.QUEUED, Task.State.OFFERED], is_callback=False
+    ).count()

@@ -65,12 +65,3 @@ def test_agents_cannot_open_admin(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
-
-
-def test_queue_menu_digit_must_be_one_key(supervisor_client):
-    response = supervisor_client.post(
-        "/admin/routing/queue/add/", {"name": "Billing", "menu_digit": "x", "priority": 0}
-    )
-
-    assert response.status_code == 200
-    assert "A menu digit is a single key from 0 to 9." in response.content.decode()

@@ -4,15 +4,20 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conversations.models import Conversation
-from routing.tests.factories import QueueFactory
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
+from routing.tests.helpers import require_task_enqueue
 
 
 @pytest.fixture
 def billing(transactional_db):
-    return QueueFactory(name="Billing", menu_digit="2", menu_prompt="For billing")
+    billing = QueueFactory(name="Billing")
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(menu=menu, digit="2", prompt="For billing", queue=billing)
+    return billing
 
 
 def test_a_call_by_hand_gets_the_menu_then_the_queue(live_server, billing, capsys):
+    require_task_enqueue()
     call_command("send_webhook", "answer", "--call", "hand-1", "--url", live_server.url)
     answered = capsys.readouterr().out
     call_command(

@@ -2,18 +2,28 @@ import pytest
 
 from conversations.models import Conversation, CustomerHandle, Event, Member
 from conversations.tests import payloads
-from routing.tests.factories import QueueFactory
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def menu():
-    QueueFactory(name="Sales", menu_digit="1", menu_prompt="For sales")
-    QueueFactory(name="Billing", menu_digit="2", menu_prompt="For billing")
+    main = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(
+        menu=main, digit="1", prompt="For sales", keywords="Sales", queue=QueueFactory(name="Sales")
+    )
+    IvrOptionFactory(
+        menu=main,
+        digit="2",
+        prompt="For billing",
+        keywords="Billing",
+        queue=QueueFactory(name="Billing"),
+    )
+    return main
 
 
-def test_signed_get_answer_returns_greeting_and_menu_from_queues(vonage, menu):
+def test_signed_get_answer_returns_greeting_and_menu_from_the_entry_menu(vonage, menu):
     call = payloads.new_call()
 
     response = vonage.get("/webhooks/answer", payloads.answer(call))
@@ -100,7 +110,7 @@ def test_client_sdk_caller_has_no_customer_number(vonage, menu):
     assert (conversation.customer, conversation.from_address) == (None, "web-visitor")
 
 
-def test_without_queues_the_caller_can_leave_a_message(vonage):
+def test_without_an_entry_menu_the_caller_can_leave_a_message(vonage):
     response = vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
 
     actions = [action["action"] for action in response.json()]

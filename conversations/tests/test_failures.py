@@ -10,9 +10,14 @@ from callcentre.spool import spool_entries
 from conversations import webhooks
 from conversations.models import Conversation, Event, Member
 from conversations.tests import payloads
-from routing.tests.factories import QueueFactory
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
 
 BUDGET_SECONDS = 3.0
+
+
+def billing_menu() -> None:
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(menu=menu, digit="2", queue=QueueFactory(name="Billing"))
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +79,7 @@ def test_input_with_database_down_still_gets_an_ncco(vonage, database_down):
 def test_answer_with_a_locked_table_gives_voicemail_in_time(vonage, transactional_db, settings):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: row and table locks time out only there")
-    QueueFactory(name="Billing", menu_digit="2")
+    billing_menu()
     import psycopg
 
     params = connection.get_connection_params()
@@ -111,7 +116,7 @@ def test_answer_with_redis_down_still_works_and_refuses_replays(vonage, settings
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
-    QueueFactory(name="Billing", menu_digit="2")
+    billing_menu()
     call = payloads.new_call()
 
     started = time.monotonic()

@@ -2,13 +2,20 @@ import pytest
 
 from conversations.models import Conversation, Event
 from conversations.tests import payloads
-from routing.tests.factories import QueueFactory
+from routing.models import Task
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
+from routing.tests.helpers import require_task_enqueue
 
 pytestmark = pytest.mark.django_db
 
 
+def billing_menu() -> None:
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(menu=menu, digit="2", queue=QueueFactory(name="Billing"))
+
+
 def test_answer_fallback_records_the_call_and_answers_safely(vonage):
-    QueueFactory(name="Billing", menu_digit="2")
+    billing_menu()
     call = payloads.new_call()
     payload = payloads.answer(
         call,
@@ -40,7 +47,8 @@ def test_event_fallback_is_stored_once_with_the_original(vonage):
 
 
 def test_input_fallback_gets_the_same_ncco_as_the_original(vonage):
-    QueueFactory(name="Billing", menu_digit="2")
+    require_task_enqueue()
+    billing_menu()
     call = payloads.new_call()
     vonage.post("/webhooks/answer", payloads.answer(call))
     original = payloads.dtmf_input(call, "2")
@@ -52,7 +60,9 @@ def test_input_fallback_gets_the_same_ncco_as_the_original(vonage):
     )
 
     assert response.json() == first
+    assert first[0]["text"] == "Thank you. Connecting you to Billing. Please hold."
     assert Event.objects.filter(kind="input").count() == 1
+    assert Task.objects.count() == 1
 
 
 def test_unsigned_fallback_is_refused(client):

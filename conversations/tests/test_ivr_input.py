@@ -2,15 +2,24 @@ import pytest
 
 from conversations.models import Conversation, Event
 from conversations.tests import payloads
-from routing.tests.factories import QueueFactory
+from routing.models import Task
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
+from routing.tests.helpers import require_task_enqueue
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def billing():
-    QueueFactory(name="Sales", menu_digit="1")
-    return QueueFactory(name="Billing", menu_digit="2")
+def main():
+    return IvrMenuFactory(name="Main", is_entry=True)
+
+
+@pytest.fixture
+def billing(main):
+    IvrOptionFactory(menu=main, digit="1", keywords="sales", queue=QueueFactory(name="Sales"))
+    billing = QueueFactory(name="Billing")
+    IvrOptionFactory(menu=main, digit="2", keywords="billing", queue=billing)
+    return billing
 
 
 @pytest.fixture
@@ -21,8 +30,10 @@ def call(vonage, billing) -> dict:
 
 
 def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(
-    vonage, call, billing
+    vonage, call, billing, main
 ):
+    require_task_enqueue()
+
     response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "2"))
 
     assert response.status_code == 200
@@ -42,12 +53,19 @@ def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(
     ]
     ivr = Conversation.objects.get().attributes["ivr"]
     assert ivr == {
+        "entry": "menu",
+        "vip": False,
+        "menu_id": main.pk,
+        "no_input": 0,
+        "invalid": 0,
         "attempts": 1,
         "choices": [
             {
+                "menu_id": main.pk,
                 "digits": "2",
                 "speech": "",
                 "outcome": "queue",
+                "branch": "",
                 "queue": "Billing",
                 "queue_id": billing.pk,
             }
@@ -55,9 +73,17 @@ def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(
         "queue": "Billing",
         "queue_id": billing.pk,
     }
+    task = Task.objects.get()
+    assert (task.queue, task.conversation.vonage_uuid, task.is_callback) == (
+        billing,
+        call["conversation_uuid"],
+        False,
+    )
 
 
 def test_saying_billing_reaches_billing(vonage, call):
+    require_task_enqueue()
+
     response = vonage.post(
         "/webhooks/event", payloads.speech_input(call, "I have a billing question")
     )

@@ -1,4 +1,4 @@
-"""Demo data for a first run: a supervisor, four agents, skills and three queues.
+"""Demo data for a first run: a supervisor, four agents, skills, three queues and a menu.
 
 Safe to run again: it updates what is there and never resets a password that
 was already set, unless DEMO_PASSWORD says otherwise.
@@ -6,26 +6,76 @@ was already set, unless DEMO_PASSWORD says otherwise.
 
 import os
 import secrets
+from datetime import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agents.models import Agent, AgentSkill
-from routing.models import Queue, QueueSkill, Skill
+from routing.models import (
+    BusinessHours,
+    FallbackAction,
+    IvrMenu,
+    IvrOption,
+    OpeningPeriod,
+    Queue,
+    QueueSkill,
+    Skill,
+)
 
-SKILLS = ["billing", "sales", "technical", "spanish"]
+SKILLS = ["billing", "sales", "technical", "spanish", "vip"]
 QUEUES = [
-    # name, menu digit, prompt, skills
-    ("Sales", "1", "For sales", ["sales"]),
-    ("Billing", "2", "For billing and payments", ["billing"]),
-    ("Support", "3", "For technical support", ["technical"]),
+    # name, skills
+    ("Sales", ["sales"]),
+    ("Billing", ["billing"]),
+    ("Support", ["technical"]),
+]
+HOURS_NAME = "Office hours"
+HOURS_TIME_ZONE = "Europe/London"
+OPENING = [(weekday, time(8), time(20)) for weekday in range(5)]  # Monday to Friday, 8 AM-8 PM
+MENU_NAME = "Main"
+MENU_OPTIONS = [
+    # digit, prompt, keywords, action, queue name, self-service handler
+    ("1", "For sales", "sales, buy", IvrOption.Action.QUEUE, "Sales", ""),
+    (
+        "2",
+        "For billing and payments",
+        "billing, bill, payment",
+        IvrOption.Action.QUEUE,
+        "Billing",
+        "",
+    ),
+    (
+        "3",
+        "For technical support",
+        "support, technical, help",
+        IvrOption.Action.QUEUE,
+        "Support",
+        "",
+    ),
+    (
+        "9",
+        "To have technical support call you back",
+        "call back, callback",
+        IvrOption.Action.CALLBACK,
+        "Support",
+        "",
+    ),
+    (
+        "0",
+        "To hear our opening hours",
+        "opening hours, hours, open",
+        IvrOption.Action.SELF_SERVICE,
+        None,
+        "opening_hours",
+    ),
 ]
 AGENTS = [
     # username, display name, skills with proficiency
     ("alice", "Alice Moreno", {"sales": 8, "spanish": 9}),
     ("bob", "Bob Okafor", {"billing": 8, "technical": 4}),
-    ("carol", "Carol Jensen", {"billing": 9}),
+    ("carol", "Carol Jensen", {"billing": 9, "vip": 9}),
     ("dave", "Dave Kim", {"billing": 6, "technical": 8}),
 ]
 
@@ -37,12 +87,15 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD") or ""
         with transaction.atomic():
             skills = {name: Skill.objects.get_or_create(name=name)[0] for name in SKILLS}
-            for name, digit, prompt, skill_names in QUEUES:
-                queue, _ = Queue.objects.update_or_create(
-                    name=name, defaults={"menu_digit": digit, "menu_prompt": prompt}
+            hours = self.ensure_hours()
+            queues = {}
+            for name, skill_names in QUEUES:
+                queues[name], _ = Queue.objects.update_or_create(
+                    name=name, defaults={"business_hours": hours}
                 )
                 for skill_name in skill_names:
-                    QueueSkill.objects.get_or_create(queue=queue, skill=skills[skill_name])
+                    QueueSkill.objects.get_or_create(queue=queues[name], skill=skills[skill_name])
+            self.ensure_menu(hours=hours, queues=queues, vip_skill=skills["vip"])
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
             )
@@ -61,10 +114,57 @@ class Command(BaseCommand):
         port = os.environ.get("PORT", "8000")
         shown = supervisor_password or "(unchanged; set DEMO_PASSWORD to reset it)"
         self.stdout.write(
-            self.style.SUCCESS("Demo data loaded: 3 queues (press 1, 2, 3), 4 agents.\n")
+            self.style.SUCCESS(
+                "Demo data loaded: the Main menu (press 1, 2, 3 for the queues, 9 for a callback,"
+                " 0 for the opening hours; open Monday to Friday, 8 AM to 8 PM, London time),"
+                " 3 queues, 4 agents.\n"
+            )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
             + "Agents: alice, bob, carol, dave (same password)."
         )
+
+    def ensure_hours(self) -> BusinessHours:
+        hours, _ = BusinessHours.objects.get_or_create(
+            name=HOURS_NAME, defaults={"time_zone": HOURS_TIME_ZONE}
+        )
+        for weekday, opens, closes in OPENING:
+            OpeningPeriod.objects.get_or_create(
+                hours=hours, weekday=weekday, opens=opens, closes=closes
+            )
+        return hours
+
+    def ensure_menu(
+        self, *, hours: BusinessHours, queues: dict[str, Queue], vip_skill: Skill
+    ) -> IvrMenu:
+        # Only the entry menu if no other menu is: a supervisor's own entry menu stays.
+        is_entry = not IvrMenu.objects.filter(is_entry=True).exclude(name=MENU_NAME).exists()
+        menu, _ = IvrMenu.objects.update_or_create(
+            name=MENU_NAME,
+            defaults={
+                "is_entry": is_entry,
+                "greeting": "Thank you for calling {centre}.",
+                "business_hours": hours,
+                "closed_action": FallbackAction.VOICEMAIL,
+                "closed_message": "We are closed right now. "
+                "Our lines are open Monday to Friday, 8 AM to 8 PM.",
+                "vip_greeting": "Welcome back, {name}.",
+                "vip_queue": queues["Billing"],
+                "vip_skill": vip_skill,
+            },
+        )
+        for digit, prompt, keywords, action, queue_name, handler in MENU_OPTIONS:
+            IvrOption.objects.update_or_create(
+                menu=menu,
+                digit=digit,
+                defaults={
+                    "prompt": prompt,
+                    "keywords": keywords,
+                    "action": action,
+                    "queue": queues[queue_name] if queue_name else None,
+                    "handler": handler,
+                },
+            )
+        return menu
 
     def ensure_user(self, username: str, *, password: str, **flags: bool) -> str:
         """Create the user if needed; returns the password set now, or '' if left as it was."""

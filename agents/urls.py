@@ -1,0 +1,11 @@
+from django.urls import path
+
+from agents import api
+
+urlpatterns = [
+    path("", api.AgentMeApi.as_view(), name="api-agent-me"),
+    path("status", api.AgentStatusApi.as_view(), name="api-agent-status"),
+    path("wrap-up/end", api.WrapUpEndApi.as_view(), name="api-agent-wrap-up-end"),
+    path("offers/<int:offer_id>/accept", api.OfferAcceptApi.as_view(), name="api-offer-accept"),
+    path("offers/<int:offer_id>/reject", api.OfferRejectApi.as_view(), name="api-offer-reject"),
+]

@@ -1,0 +1,120 @@
+"""Publishing to websocket groups: the one helper services use, always after commit.
+
+Payloads are plain JSON with a `type`; a screen renders current state over
+HTTP and then applies the events it receives.
+
+`publish` never blocks its caller on the channel layer and never raises into
+it. With a networked layer (Redis) each process keeps one event loop in a
+background thread, started on first use in that process (so after a server
+or Celery forks), and the layer keeps its connection pool on that loop:
+`async_to_sync` would build a new loop, and so a new Redis connection, for
+every message (about 3-4 ms per offer, docs/benchmarks.md). Messages go
+out one at a time in the order they were published; when MAX_PENDING are
+waiting (the layer is down or slow), new ones are dropped and logged. At
+interpreter exit what is pending gets up to EXIT_FLUSH_SECONDS to go out.
+The in-memory layer (tests, a single dev process) lives in its consumers'
+event loop, so it is sent to directly, as before.
+"""
+
+import asyncio
+import atexit
+import logging
+import os
+import threading
+
+from asgiref.sync import async_to_sync
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+MAX_PENDING = 10_000
+EXIT_FLUSH_SECONDS = 2.0
+
+
+class Publisher:
+    """One background event loop per process that sends group messages one after another."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.idle = threading.Condition(self.lock)
+        self.pid: int | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.queue: asyncio.Queue | None = None
+        self.pending = 0
+        self.dropped = 0
+
+    def submit(self, layer: BaseChannelLayer, group: str, message: dict) -> None:
+        with self.lock:
+            if self.pending >= MAX_PENDING:
+                self.dropped += 1
+                if self.dropped == 1 or self.dropped % 1000 == 0:
+                    logger.error(
+                        "channel layer backlog: %s messages dropped (the latest to %s)",
+                        self.dropped,
+                        group,
+                    )
+                return
+            loop, queue = self.started()
+            self.pending += 1
+        loop.call_soon_threadsafe(queue.put_nowait, (layer, group, message))
+
+    def started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
+        """This process's loop (a forked child starts its own: the parent's thread is gone)."""
+        if self.pid != os.getpid():
+            loop = asyncio.new_event_loop()
+            queue = asyncio.Queue()
+            loop.create_task(self.send_each(queue))
+            threading.Thread(
+                target=loop.run_forever, name="realtime-publisher", daemon=True
+            ).start()
+            self.pid, self.loop, self.queue, self.pending, self.dropped = (
+                os.getpid(),
+                loop,
+                queue,
+                0,
+                0,
+            )
+        return self.loop, self.queue
+
+    async def send_each(self, queue: asyncio.Queue) -> None:
+        while True:
+            layer, group, message = await queue.get()
+            try:
+                await layer.group_send(group, message)
+            except Exception:
+                logger.exception("could not publish %s to %s", message["event"]["type"], group)
+            with self.lock:
+                self.pending -= 1
+                if self.pending == 0:
+                    self.idle.notify_all()
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every message published so far went out (or failed). False on timeout."""
+        with self.lock:
+            if self.pid != os.getpid():
+                return True
+            return self.idle.wait_for(lambda: self.pending == 0, timeout=timeout)
+
+
+publisher = Publisher()
+
+
+@atexit.register
+def flush_at_exit() -> None:
+    if not publisher.flush(EXIT_FLUSH_SECONDS):
+        logger.warning("exiting with %s websocket messages unsent", publisher.pending)
+
+
+def publish(group: str, event_type: str, payload: dict) -> None:
+    """Send to a group; a broken channel layer is logged, never raised into the caller."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "publish", "event": {"type": event_type, **payload}}
+    try:
+        if isinstance(layer, InMemoryChannelLayer):
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            publisher.submit(layer, group, message)
+    except Exception:
+        logger.exception("could not publish %s to %s", event_type, group)

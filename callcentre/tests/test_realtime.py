@@ -1,0 +1,84 @@
+"""publish: what a service sends after commit reaches the group's sockets, and never hurts it."""
+
+import logging
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+from callcentre import realtime
+from callcentre.realtime import publish
+
+
+def redis_url() -> str:
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on loopback")
+    return url
+
+
+@pytest.fixture
+def redis_layer(settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url()]},
+        }
+    }
+    return get_channel_layer()
+
+
+def listen(layer, group: str) -> str:
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def test_a_published_event_reaches_a_socket_in_the_group_with_the_in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    assert isinstance(layer, InMemoryChannelLayer)
+    channel = listen(layer, "agent-7")
+
+    publish("agent-7", "offer.created", {"offer_id": 3})
+
+    assert async_to_sync(layer.receive)(channel) == {
+        "type": "publish",
+        "event": {"type": "offer.created", "offer_id": 3},
+    }
+
+
+def test_events_go_through_redis_in_order_on_one_connection_pool(redis_layer):
+    group = f"agent-{uuid.uuid4().hex[:8]}"
+    listener = type(redis_layer)(hosts=redis_layer.hosts)  # a socket in another process
+    channel = listen(listener, group)
+
+    for number in range(20):
+        publish(group, "offer.created", {"offer_id": number})
+    assert realtime.publisher.flush(5)
+
+    async def receive_all() -> list[int]:
+        return [(await listener.receive(channel))["event"]["offer_id"] for _ in range(20)]
+
+    assert async_to_sync(receive_all)() == list(range(20))
+    assert list(redis_layer._layers) == [realtime.publisher.loop]  # one loop, one pool
+
+
+def test_a_broken_channel_layer_is_logged_and_never_raised(settings, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},  # nothing listens there
+        }
+    }
+
+    with caplog.at_level(logging.ERROR, logger="callcentre.realtime"):
+        publish("agent-1", "offer.created", {"offer_id": 1})  # returns at once
+        assert realtime.publisher.flush(10)
+
+    assert "could not publish offer.created to agent-1" in caplog.text

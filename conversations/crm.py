@@ -1,0 +1,172 @@
+"""Who is calling, from the CRM, without ever making a webhook wait for it.
+
+`crm_profile_for_number` reads the Django cache first. On a miss it runs the
+configured backend (CRM_BACKEND) in a small shared thread pool and waits at
+most CRM_TIMEOUT_MS: an answer in time is used and cached for
+CRM_CACHE_SECONDS; a late answer still fills the cache for the caller's next
+call, and this call takes the default (non-VIP) path. A cache that is down
+counts as a miss and never raises.
+
+A backend is a class with `lookup(number: str) -> CrmProfile | None`, where
+`number` is E.164 digits. It runs in a worker thread: Django database
+connections opened there are closed when the lookup ends.
+"""
+
+import dataclasses
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.utils.module_loading import import_string
+
+from conversations.models import CustomerHandle
+
+logger = logging.getLogger(__name__)
+
+POOL_SIZE = 4
+CACHE_KEY_PREFIX = "crm:profile:v1:"
+MISSING = object()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrmProfile:
+    customer_id: int | None
+    name: str
+    is_vip: bool
+    account_value: Decimal | None
+    crm_id: str
+
+
+class LocalCrmBackend:
+    """The CRM data we keep ourselves: Customer and its phone CustomerHandle."""
+
+    def lookup(self, number: str) -> CrmProfile | None:
+        handle = (
+            CustomerHandle.objects.select_related("customer")
+            .filter(kind=CustomerHandle.Kind.PHONE, value=number)
+            .first()
+        )
+        if handle is None:
+            return None
+        customer = handle.customer
+        return CrmProfile(
+            customer_id=customer.pk,
+            name=customer.name,
+            is_vip=customer.is_vip,
+            account_value=customer.account_value,
+            crm_id=customer.crm_id or "",
+        )
+
+
+def number_digits(number: str) -> str:
+    return "".join(character for character in number if character.isdigit())
+
+
+def cache_key(digits: str) -> str:
+    return f"{CACHE_KEY_PREFIX}{digits}"
+
+
+def cache_read(digits: str) -> object:
+    """The cached entry, or MISSING (also when the cache is unreachable)."""
+    try:
+        return cache.get(cache_key(digits), MISSING)
+    except Exception:
+        logger.warning("CRM cache unreachable: treating %s as a miss", digits, exc_info=True)
+        return MISSING
+
+
+def cache_write(digits: str, profile: CrmProfile | None) -> None:
+    # A number the CRM does not know is cached too ({"profile": None}), so it is not asked again.
+    entry = {"profile": dataclasses.asdict(profile) if profile is not None else None}
+    try:
+        cache.set(cache_key(digits), entry, timeout=settings.CRM_CACHE_SECONDS)
+    except Exception:
+        logger.warning("CRM cache unreachable: could not store %s", digits, exc_info=True)
+
+
+def profile_from_entry(entry: object) -> CrmProfile | None:
+    if not isinstance(entry, dict) or not isinstance(entry.get("profile"), dict):
+        return None
+    try:
+        return CrmProfile(**entry["profile"])
+    except TypeError:
+        return None  # an entry written by another version of CrmProfile
+
+
+def backend_lookup(backend: object, digits: str) -> CrmProfile | None:
+    """Runs in a pool thread: ask the backend, cache the answer, give back the connection."""
+    try:
+        profile = backend.lookup(digits)
+    except Exception:
+        logger.exception("CRM lookup of %s failed: default path, nothing cached", digits)
+        return None
+    finally:
+        connections.close_all()
+    cache_write(digits, profile)
+    return profile
+
+
+class LookupPool:
+    """One shared pool per process, started on first use (after a server forks its workers).
+
+    Lookups of the same number that overlap share one backend call, so a slow
+    CRM costs one pool thread per number rather than one per webhook.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.executor: ThreadPoolExecutor | None = None
+        self.in_flight: dict[str, Future] = {}
+
+    def submit(self, backend: object, digits: str) -> Future:
+        with self.lock:
+            future = self.in_flight.get(digits)
+            if future is not None:
+                return future
+            if self.executor is None:
+                self.executor = ThreadPoolExecutor(
+                    max_workers=POOL_SIZE, thread_name_prefix="crm-lookup"
+                )
+            future = self.executor.submit(backend_lookup, backend, digits)
+            self.in_flight[digits] = future
+        future.add_done_callback(lambda done: self.forget(digits, done))
+        return future
+
+    def forget(self, digits: str, future: Future) -> None:
+        with self.lock:
+            if self.in_flight.get(digits) is future:
+                del self.in_flight[digits]
+
+
+pool = LookupPool()
+
+
+def crm_backend() -> object:
+    return import_string(settings.CRM_BACKEND)()
+
+
+def crm_profile_for_number(number: str) -> CrmProfile | None:
+    """The caller's CRM profile, or None when unknown or not known in time."""
+    digits = number_digits(number)
+    if not digits:
+        return None
+    entry = cache_read(digits)
+    if entry is not MISSING:
+        return profile_from_entry(entry)
+    try:
+        future = pool.submit(crm_backend(), digits)
+        return future.result(timeout=settings.CRM_TIMEOUT_MS / 1000)
+    except FutureTimeoutError:
+        logger.info(
+            "CRM lookup of %s took over %s ms: default path", digits, settings.CRM_TIMEOUT_MS
+        )
+        return None
+    except Exception:
+        logger.exception("CRM lookup of %s could not start: default path", digits)
+        return None

@@ -1,0 +1,52 @@
+"""The leg the centre places to an agent belongs to the caller's conversation, even when
+Vonage reports it before the create-call answer arrives."""
+
+import pytest
+
+from agents.tests.factories import AgentFactory
+from conversations import services
+from conversations.models import Conversation, Event, Member
+from conversations.tests import payloads
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_agent_leg_reported_first_is_moved_into_the_callers_conversation(vonage):
+    caller = payloads.new_call()
+    vonage.post("/webhooks/answer", payloads.answer(caller))
+    conversation = Conversation.objects.get(vonage_uuid=caller["conversation_uuid"])
+    agent = AgentFactory(vonage_user="agent-bob")
+    agent_leg = payloads.new_call()  # Vonage gives the agent's call its own conversation
+    started = payloads.status(agent_leg, "started", to="agent-bob", direction="outbound")
+    assert vonage.post("/webhooks/event", started).status_code == 204
+
+    member = services.member_add_agent_leg(
+        conversation=conversation, agent_id=agent.pk, leg_uuid=agent_leg["uuid"]
+    )
+
+    assert (member.conversation, member.kind, member.agent) == (conversation, "agent", agent)
+    assert Event.objects.get(leg_uuid=agent_leg["uuid"]).conversation == conversation
+    assert list(Conversation.objects.all()) == [conversation]
+    # Its later events land in the caller's conversation.
+    answered = payloads.status(agent_leg, "answered", at=3, to="agent-bob", direction="outbound")
+    vonage.post("/webhooks/event", answered)
+    member = Member.objects.get(leg_uuid=agent_leg["uuid"])
+    assert (member.conversation, member.call_status) == (conversation, "answered")
+    assert conversation.members.get(kind="customer").leg_uuid == caller["uuid"]
+
+
+def test_registering_an_agent_leg_twice_changes_nothing(vonage):
+    conversation = Conversation.objects.create(
+        vonage_uuid="CON-1", channel="voice", started_at=payloads.BASE_TIME
+    )
+    agent = AgentFactory()
+
+    first = services.member_add_agent_leg(
+        conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1"
+    )
+    again = services.member_add_agent_leg(
+        conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1"
+    )
+
+    assert first == again
+    assert Member.objects.count() == 1

@@ -1,0 +1,208 @@
+"""The two matching queries: the best agent for a task, the best task for an agent.
+
+Eligibility is relational division: an agent may take a task when, for at
+least one of the task's skill groups, there is no skill in the group that
+the agent lacks at the required proficiency. Capacity and presence are
+checked in the same query; the caller then claims the rows with conditional
+UPDATEs, so a stale read can never over-book an agent or assign a task twice.
+
+On PostgreSQL the picked row is locked with FOR UPDATE SKIP LOCKED: matchers
+running at the same time skip each other's rows instead of waiting, so they
+neither block nor deadlock.
+"""
+
+from datetime import date, datetime
+
+import psycopg
+from django.db import connection
+
+from routing.models import Offer, Strategy, Task
+
+# The agent lacks nothing in some skill group of task %(task)s.
+AGENT_IS_ELIGIBLE = """
+    EXISTS (
+        SELECT 1 FROM routing_taskskillgroup g
+        WHERE g.task_id = {task}
+          AND NOT EXISTS (
+              SELECT 1 FROM routing_taskskill ts
+              WHERE ts.group_id = g.id
+                AND NOT EXISTS (
+                    SELECT 1 FROM agents_agentskill s
+                    WHERE s.agent_id = {agent}
+                      AND s.skill_id = ts.skill_id
+                      AND s.proficiency >= ts.min_proficiency
+                )
+          )
+    )
+"""
+
+AGENT_IS_FREE = {
+    # Voice and chat do not mix unless the agent is configured to.
+    "voice": "a.voice_load < a.voice_capacity AND (a.mixes_channels OR a.chat_load = 0)",
+    "chat": "a.chat_load < a.chat_capacity AND (a.mixes_channels OR a.voice_load = 0)",
+}
+
+AGENT_IS_READY = """
+    a.status = 'available'
+    AND (a.wrap_up_until IS NULL OR a.wrap_up_until <= %(now)s)
+"""
+
+# An agent who just turned this task down is not asked again straight away.
+AGENT_DID_NOT_DECLINE = f"""
+    NOT EXISTS (
+        SELECT 1 FROM routing_offer o
+        WHERE o.task_id = %(task)s AND o.agent_id = a.id
+          AND o.state IN ('{Offer.State.REJECTED}', '{Offer.State.TIMED_OUT}')
+          AND o.responded_at > %(decline_cutoff)s
+    )
+"""
+
+SKILL_SCORE = """
+    (SELECT COALESCE(SUM(s.proficiency), 0)
+     FROM agents_agentskill s
+     JOIN routing_taskskill ts ON ts.skill_id = s.skill_id
+     JOIN routing_taskskillgroup g ON g.id = ts.group_id
+     WHERE g.task_id = %(task)s AND s.agent_id = a.id)
+"""
+
+# With its zone written out, so that it equals the constant of the index
+# agent_available_idle_order in any session TimeZone (the planner then walks the index).
+EPOCH = "'1970-01-01 00:00:00+00:00'"
+LONGEST_IDLE = f"COALESCE(a.idle_since, {EPOCH}) ASC"
+STRATEGY_ORDER = {
+    Strategy.LONGEST_IDLE: LONGEST_IDLE,
+    Strategy.MOST_SKILLED: f"{SKILL_SCORE} DESC, {LONGEST_IDLE}",
+    Strategy.ROUND_ROBIN: f"COALESCE(a.last_offered_at, {EPOCH}) ASC",
+    Strategy.FEWEST_CONTACTS: (
+        "CASE WHEN a.counters_date = %(today)s THEN a.contacts_today ELSE 0 END ASC, "
+        f"{LONGEST_IDLE}"
+    ),
+    Strategy.LEAST_TALK_TIME: (
+        "CASE WHEN a.counters_date = %(today)s THEN a.talk_seconds_today ELSE 0 END ASC, "
+        f"{LONGEST_IDLE}"
+    ),
+    # Pseudo-random but repeatable for the same task: ties never depend on luck.
+    Strategy.RANDOM: "(a.id * 2654435761 + CAST(%(task)s AS BIGINT) * 40503) %% 1000003 ASC",
+}
+
+
+PREPARE_NEVER_AUTOMATICALLY = 2**31 - 1
+
+
+class PreparedCursor(psycopg.Cursor):
+    """A psycopg cursor (server-side parameters) that runs every query as a prepared statement."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ANN001, ANN201
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def first_id(sql: str, params: dict) -> int | None:
+    """The first column of the first row (None when there is none).
+
+    On PostgreSQL the query runs as a prepared statement with server-side parameters: the
+    matching queries are planned once per connection, not on every decision (planning took
+    several times longer than running them). Django's execute wrappers and query log still
+    see it.
+    """
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        if connection.connection.prepare_threshold is None:
+            # Django turns psycopg's statement preparation off (for poolers). Back on, but never
+            # automatic: only PreparedCursor asks for it, Django's cursors bind client-side.
+            connection.connection.prepare_threshold = PREPARE_NEVER_AUTOMATICALLY
+        raw = PreparedCursor(connection.connection)
+        cursor = (
+            connection.make_debug_cursor(raw)
+            if connection.queries_logged
+            else connection.make_cursor(raw)
+        )
+    else:
+        cursor = connection.cursor()
+    with cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def lock_clause() -> str:
+    return " FOR UPDATE OF a SKIP LOCKED" if connection.vendor == "postgresql" else ""
+
+
+def task_lock_clause() -> str:
+    return " FOR UPDATE OF t SKIP LOCKED" if connection.vendor == "postgresql" else ""
+
+
+def pick_agent_for_task(
+    *,
+    task: Task,
+    strategy: str,
+    now: datetime,
+    today: date,
+    decline_cutoff: datetime,
+    lock: bool = True,
+) -> int | None:
+    """The id of the best free, eligible agent for the task, locked when `lock` is set."""
+    sql = f"""
+        SELECT a.id FROM agents_agent a
+        WHERE {AGENT_IS_READY}
+          AND {AGENT_IS_FREE[channel_kind(task.channel)]}
+          AND {AGENT_IS_ELIGIBLE.format(task="%(task)s", agent="a.id")}
+          AND {AGENT_DID_NOT_DECLINE}
+        ORDER BY {STRATEGY_ORDER[strategy]}, a.id ASC
+        LIMIT 1{lock_clause() if lock else ""}
+    """
+    params = {"task": task.pk, "now": now, "today": today, "decline_cutoff": decline_cutoff}
+    return first_id(sql, params)
+
+
+CHANNEL_FILTER = {
+    frozenset({"voice"}): "AND t.channel = 'voice'",
+    frozenset({"chat"}): "AND t.channel <> 'voice'",
+    frozenset({"voice", "chat"}): "",
+}
+
+
+def pick_task_for_agent(
+    *, agent_id: int, kinds: frozenset[str], decline_cutoff: datetime
+) -> int | None:
+    """The id of the most urgent waiting task the agent may take: priority, then FIFO.
+
+    `kinds` says which capacity the agent has free: {"voice"}, {"chat"} or both.
+    """
+    # Eligibility as a scalar (SELECT EXISTS ...): PostgreSQL cannot turn it into a join, so it
+    # stays a per-task check on the walk of task_waiting_order and stops at the first task the
+    # agent may take, whatever the statistics say (as a semi-join the planner, when it expects
+    # few eligible tasks, hashed every skill row and sorted every eligible task: 6-10 ms).
+    sql = f"""
+        SELECT t.id FROM routing_task t
+        WHERE t.state = 'queued' {CHANNEL_FILTER[kinds]}
+          AND (SELECT {AGENT_IS_ELIGIBLE.format(task="t.id", agent="%(agent)s")})
+          AND NOT EXISTS (
+              SELECT 1 FROM routing_offer o
+              WHERE o.task_id = t.id AND o.agent_id = %(agent)s
+                AND o.state IN ('{Offer.State.REJECTED}', '{Offer.State.TIMED_OUT}')
+                AND o.responded_at > %(decline_cutoff)s
+          )
+        ORDER BY t.priority DESC, t.queued_at ASC, t.id ASC
+        LIMIT 1{task_lock_clause()}
+    """
+    params = {"agent": agent_id, "decline_cutoff": decline_cutoff}
+    return first_id(sql, params)
+
+
+def channel_kind(channel: str) -> str:
+    """Capacity is counted for voice, and for all the messaging channels together."""
+    return "voice" if channel == "voice" else "chat"
+
+
+def count_agents_for_task(*, task: Task, now: datetime, free_only: bool) -> int:
+    """Agents with the skills for the task; with `free_only`, those who could take it now."""
+    conditions = AGENT_IS_ELIGIBLE.format(task="%(task)s", agent="a.id")
+    if free_only:
+        conditions += f" AND {AGENT_IS_READY} AND {AGENT_IS_FREE[channel_kind(task.channel)]}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM agents_agent a WHERE {conditions}", {"task": task.pk, "now": now}
+        )
+        return cursor.fetchone()[0]

@@ -1,0 +1,50 @@
+"""Celery tasks of the routing engine: thin, ids in, one service call each."""
+
+import logging
+
+from celery import shared_task
+
+from callcentre.vonage.client import VonageError
+from routing import escalation, services, voice, waiting
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="routing.connect_agent")
+def connect_agent(task_id: int) -> None:
+    # Not retried: a create-call that timed out may still have rung the agent.
+    try:
+        voice.task_connect_agent(task_id=task_id)
+    except VonageError as error:
+        logger.error("could not connect the agent for task %s: %s", task_id, error)
+        services.task_return_to_queue(task_id=task_id, reason="connect failed")
+
+
+@shared_task(name="routing.expire_offers")
+def expire_offers() -> None:
+    expired = services.offers_expire()
+    if expired:
+        logger.info("timed out %s offer(s)", expired)
+
+
+@shared_task(name="routing.wake_agents")
+def wake_agents() -> None:
+    services.agents_wake()
+
+
+@shared_task(name="routing.escalate")
+def escalate() -> None:
+    escalation.tasks_escalate()
+    escalation.tasks_overflow()
+
+
+@shared_task(name="routing.announce")
+def announce() -> None:
+    waiting.tasks_announce()
+
+
+@shared_task(name="routing.reap")
+def reap() -> None:
+    report = services.routing_reap()
+    if report:
+        logger.info("routing reaper: %s", report)

@@ -1,0 +1,182 @@
+"""Several matchers at once on PostgreSQL while agents accept, reject, finish and come and go.
+
+Afterwards, and at every moment sampled during the run, no agent held more
+work than their capacity, and no task was assigned twice.
+"""
+
+import random
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from agents.models import Agent
+from routing import services
+from routing.models import Offer, Task
+from routing.tests.factories import (
+    ConversationFactory,
+    QueueFactory,
+    QueueSkillFactory,
+    SkillFactory,
+    available_agent,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+AGENTS = 40
+TASKS = 300
+SECONDS = 8
+
+# One statement, so one snapshot: every agent whose pending offers plus assigned
+# tasks exceed a capacity, per channel kind.
+OVER_CAPACITY = """
+    SELECT a.id FROM agents_agent a
+    WHERE (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+           WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voice')
+        + (SELECT count(*) FROM routing_task t
+           WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
+        > a.voice_capacity
+       OR (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+           WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
+        + (SELECT count(*) FROM routing_task t
+           WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')
+        > a.chat_capacity
+       OR a.voice_load > a.voice_capacity OR a.chat_load > a.chat_capacity
+"""
+
+
+@pytest.fixture
+def busy_centre(vonage_api):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: row locks and SKIP LOCKED are what is under test")
+    randomness = random.Random(42)
+    skills = [SkillFactory(name=name) for name in ("billing", "sales", "technical")]
+    queues = []
+    for skill in skills:
+        queue = QueueFactory(name=skill.name.title(), offer_timeout_seconds=5)
+        QueueSkillFactory(queue=queue, skill=skill, min_proficiency=3)
+        queues.append(queue)
+    agents = [
+        available_agent(
+            f"Agent{number}",
+            skills={skill: randomness.randint(1, 10) for skill in randomness.sample(skills, 2)},
+            status="away",
+            mixes_channels=number % 5 == 0,
+        )
+        for number in range(AGENTS)
+    ]
+    tasks = [
+        services.task_enqueue(
+            conversation=ConversationFactory(
+                channel=randomness.choice(["voice", "voice", "sms", "whatsapp"])
+            ),
+            queue=randomness.choice(queues),
+            priority_boost=randomness.choice([0, 0, 5]),
+        )
+        for _ in range(TASKS)
+    ]
+    return agents, tasks
+
+
+def run_for(seconds: float, work, errors: list, seed: int) -> None:
+    randomness = random.Random(seed)
+    deadline = time.monotonic() + seconds
+    try:
+        while time.monotonic() < deadline:
+            try:
+                work(randomness)
+            except services.RoutingError:
+                pass  # the race was lost cleanly: exactly what the engine must allow
+    except Exception as error:  # any other error fails the test
+        errors.append(error)
+    finally:
+        connections.close_all()
+
+
+def test_concurrent_matchers_never_overbook_or_double_assign(busy_centre):
+    agents, tasks = busy_centre
+    agent_ids = [agent.pk for agent in agents]
+    task_ids = [task.pk for task in tasks]
+    errors: list = []
+    violations: list = []
+    samples = []
+
+    def matcher(randomness):
+        if randomness.random() < 0.5:
+            services.task_route(task_id=randomness.choice(task_ids))
+        else:
+            services.agent_route(agent_id=randomness.choice(agent_ids))
+
+    def agent_behaviour(randomness):
+        agent = Agent.objects.get(pk=randomness.choice(agent_ids))
+        roll = randomness.random()
+        offer = Offer.objects.filter(agent=agent, state=Offer.State.PENDING).first()
+        if offer is not None and roll < 0.5:
+            services.offer_accept(offer_id=offer.pk, agent=agent)
+        elif offer is not None and roll < 0.7:
+            services.offer_reject(offer_id=offer.pk, agent=agent)
+        elif roll < 0.85:
+            assigned = Task.objects.filter(agent=agent, state=Task.State.ASSIGNED).first()
+            if assigned is not None:
+                services.task_complete(task_id=assigned.pk, agent=agent)
+                services.agent_end_wrap_up(agent=agent)
+        else:
+            services.agent_set_status(
+                agent=agent, status=randomness.choice(["available", "available", "away"])
+            )
+
+    def reaper(randomness):
+        services.offers_expire(now=timezone.now() + timedelta(seconds=randomness.choice([0, 6])))
+        time.sleep(0.05)
+
+    def monitor(randomness):
+        with connection.cursor() as cursor:
+            cursor.execute(OVER_CAPACITY)
+            rows = cursor.fetchall()
+        samples.append(1)
+        if rows:
+            violations.append(rows)
+
+    for agent in agents:
+        services.agent_set_status(agent=agent, status="available")
+    workers = (
+        [threading.Thread(target=run_for, args=(SECONDS, matcher, errors, n)) for n in range(4)]
+        + [
+            threading.Thread(target=run_for, args=(SECONDS, agent_behaviour, errors, 10 + n))
+            for n in range(3)
+        ]
+        + [threading.Thread(target=run_for, args=(SECONDS, reaper, errors, 20))]
+        + [threading.Thread(target=run_for, args=(SECONDS, monitor, errors, 30))]
+    )
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=SECONDS + 60)
+
+    assert errors == []
+    assert violations == []
+    assert len(samples) > 50
+    accepted_per_task = {}
+    for task_id in Offer.objects.filter(state=Offer.State.ACCEPTED).values_list(
+        "task_id", flat=True
+    ):
+        accepted_per_task[task_id] = accepted_per_task.get(task_id, 0) + 1
+    assert accepted_per_task and max(accepted_per_task.values()) == 1
+    assert Offer.objects.filter(state=Offer.State.ACCEPTED).count() > 50
+    # The counters agree with the rows they summarise.
+    for agent in Agent.objects.all():
+        pending = Offer.objects.filter(agent=agent, state=Offer.State.PENDING)
+        assigned = Task.objects.filter(agent=agent, state=Task.State.ASSIGNED)
+        assert agent.voice_load == (
+            pending.filter(task__channel="voice").count() + assigned.filter(channel="voice").count()
+        ), agent
+        assert agent.chat_load == (
+            pending.exclude(task__channel="voice").count()
+            + assigned.exclude(channel="voice").count()
+        ), agent
+    with connection.cursor() as cursor:
+        cursor.execute(OVER_CAPACITY)
+        assert cursor.fetchall() == []

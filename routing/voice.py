@@ -1,0 +1,113 @@
+"""Voice wiring of the routing engine: joining an agent to a caller through the Voice API.
+
+A waiting caller sits in the named conversation `waiting-<conversation uuid>`
+with music on hold (routing.ivr). When an agent accepts, we call the agent's
+Client SDK user with an NCCO that joins the same conversation with
+startOnEnter, which stops the music and connects them. A callback first calls
+the customer back into a conversation of its own, then the agent.
+"""
+
+import logging
+
+from django.conf import settings
+
+from callcentre.vonage import ncco
+from callcentre.vonage.client import VonageError, get_client
+from conversations import services as conversation_services
+from conversations.models import Conversation
+from conversations.selectors import customer_leg_uuid
+from routing.models import Queue, Task
+
+logger = logging.getLogger(__name__)
+
+
+def waiting_room_name(conversation: Conversation) -> str:
+    return f"waiting-{conversation.vonage_uuid}"
+
+
+def callback_room_name(task: Task) -> str:
+    return f"callback-{task.pk}"
+
+
+def caller_id() -> dict:
+    """Vonage only lets us present one of our own numbers."""
+    if settings.VONAGE_NUMBERS:
+        return {"from_number": settings.VONAGE_NUMBERS[0]}
+    return {"random_from_number": True}
+
+
+def event_url() -> str:
+    return f"{settings.PUBLIC_URL}/webhooks/event"
+
+
+def task_connect_agent(*, task_id: int) -> None:
+    """Place the calls that put the assigned agent (and, for a callback, the customer) together."""
+    task = Task.objects.select_related("agent", "conversation").filter(pk=task_id).first()
+    if task is None or task.state != Task.State.ASSIGNED or task.channel != "voice":
+        return
+    client = get_client()
+    if task.is_callback:
+        room = callback_room_name(task)
+        client.create_call(
+            to={"type": "phone", "number": task.callback_number},
+            ncco=ncco.ncco_to_json(
+                [
+                    ncco.Talk(
+                        text=f"Hello, this is {settings.CALL_CENTRE_NAME} returning your call. "
+                        "Connecting you to an agent now."
+                    ),
+                    ncco.Conversation(name=room, start_on_enter=False, event_url=event_url()),
+                ]
+            ),
+            event_url=event_url(),
+            **caller_id(),
+        )
+    else:
+        room = waiting_room_name(task.conversation)
+    created = client.create_call(
+        to={"type": "app", "user": task.agent.vonage_user},
+        ncco=ncco.ncco_to_json(
+            [
+                ncco.Conversation(
+                    name=room, start_on_enter=True, end_on_exit=True, event_url=event_url()
+                )
+            ]
+        ),
+        event_url=event_url(),
+        **caller_id(),
+    )
+    conversation_services.member_add_agent_leg(
+        conversation=task.conversation, agent_id=task.agent_id, leg_uuid=created.uuid
+    )
+
+
+def caller_redirect(*, conversation_id: int, action: str, queue_id: int) -> None:
+    """Take a waiting caller out of the queue: its overflow message, voicemail or callback,
+    decided and worded by the IVR's fallback branch (routing.ivr.overflow_decision)."""
+    from routing import ivr  # ivr imports this module for the waiting room's name
+
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if (
+        conversation is None
+        or queue is None
+        or customer_leg_uuid(conversation=conversation) is None
+    ):
+        return
+    decision = ivr.overflow_decision(conversation=conversation, queue=queue, action=action)
+    ivr.enqueue(decision=decision, conversation=conversation)
+    caller_transfer(conversation=conversation, actions=decision.actions)
+
+
+def caller_transfer(*, conversation: Conversation, actions: list[ncco.Action]) -> bool:
+    """Give the caller's leg a new call flow (out of the waiting room, for one). False when
+    the caller has gone or Vonage refused."""
+    leg_uuid = customer_leg_uuid(conversation=conversation)
+    if leg_uuid is None:
+        return False
+    try:
+        get_client().transfer_to_ncco(leg_uuid, ncco.ncco_to_json(actions))
+    except VonageError as error:
+        logger.warning("could not transfer the caller of %s: %s", conversation.vonage_uuid, error)
+        return False
+    return True
