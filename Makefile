@@ -13,6 +13,7 @@ BENCH_ARGS ?=
 
 help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
+	@echo "           with the Vonage sandbox and its browser phone on http://127.0.0.1:8090/ (SANDBOX=0: without)"
 	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
@@ -28,14 +29,26 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # .local.env holds lines like `: "$${SECRET_KEY:=...}"; export SECRET_KEY`, so sourcing
 # it keeps every variable the caller already set; DEBUG and PUBLIC_URL get defaults too.
+# The Vonage sandbox (sandbox/) runs beside the app and the app's Vonage client talks to it,
+# unless SANDBOX=0 or VONAGE_API_HOST is already set; it is stopped when the app stops.
 run: venv
 	@$(VENV_PY) scripts/local_env.py
 	@. ./.local.env && \
 	: "$${DEBUG:=1}" && export DEBUG && \
 	: "$${PUBLIC_URL:=http://127.0.0.1:$${PORT:-8000}}" && export PUBLIC_URL && \
+	if [ "$${SANDBOX:-1}" != 0 ] && [ -z "$${VONAGE_API_HOST:-}" ]; then \
+	  VONAGE_API_HOST="127.0.0.1:$${SANDBOX_PORT:-8443}" && \
+	  VONAGE_REST_HOST="$$VONAGE_API_HOST" && \
+	  REQUESTS_CA_BUNDLE="$${SANDBOX_DIR:-$${VAR_DIR:-$$PWD/var}/sandbox}/ca-bundle.pem" && \
+	  export VONAGE_API_HOST VONAGE_REST_HOST REQUESTS_CA_BUNDLE && with_sandbox=1; \
+	fi && \
 	$(VENV_PY) manage.py migrate --noinput && \
 	$(VENV_PY) manage.py load_demo && \
-	exec $(VENV_PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+	if [ -n "$${with_sandbox:-}" ]; then \
+	  $(VENV_PY) manage.py run_sandbox & sandbox_pid=$$!; \
+	  trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
+	fi; \
+	$(VENV_PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test: venv
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)

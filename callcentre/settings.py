@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "routing",
     "agents",
     "reports",
+    "sandbox",
 ]
 
 MIDDLEWARE = [
@@ -163,13 +164,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
+CELERY_BEAT_SCHEDULE = {
     "replay-webhook-spool": {
         "task": "conversations.replay_spool",
         "schedule": 60.0,
     },
-}
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
         "task": "routing.expire_offers",
@@ -197,6 +197,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
+}
 
 # Object storage: local files by default, S3-compatible (MinIO, AWS) with a bucket name.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -286,6 +287,26 @@ LOGGING = {
 
 # What callers hear.
 CALL_CENTRE_NAME = env_str("CALL_CENTRE_NAME", "the contact centre")
-IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 # The language of what callers hear outside a menu (menus have their own language).
-IVR_MAX_ATTEMPTS = env_int("IVR_MAX_ATTEMPTS", 3)
+IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
+
+# Routing engine.
+ROUTING_REOFFER_COOLDOWN_SECONDS = env_int("ROUTING_REOFFER_COOLDOWN_SECONDS", 60)
+ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY", 2)
+
+# The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
+# how long a webhook waits for it, and how long an answer is cached.
+CRM_BACKEND = env_str("CRM_BACKEND", "conversations.crm.LocalCrmBackend")
+CRM_TIMEOUT_MS = env_int("CRM_TIMEOUT_MS", 300)
+CRM_CACHE_SECONDS = env_int("CRM_CACHE_SECONDS", 300)
+
+# The built-in Vonage sandbox (`manage.py run_sandbox`, started by `make run`): where its
+# HTTPS API and plain-HTTP control port (the browser phone) listen, how fast call time runs,
+# and after how many seconds it answers agents' app legs ("off": only from the phone page).
+SANDBOX_DIR = Path(env_str("SANDBOX_DIR", str(VAR_DIR / "sandbox")))
+SANDBOX_HOST = env_str("SANDBOX_HOST", "127.0.0.1")
+SANDBOX_PORT = env_int("SANDBOX_PORT", 8443)
+SANDBOX_CONTROL_PORT = env_int("SANDBOX_CONTROL_PORT", 8090)
+SANDBOX_SPEED = float(env_str("SANDBOX_SPEED", "1"))
+SANDBOX_ANSWER_METHOD = env_str("SANDBOX_ANSWER_METHOD", "GET").upper()
+SANDBOX_APP_ANSWER_DELAY = env_str("SANDBOX_APP_ANSWER_DELAY", "3")

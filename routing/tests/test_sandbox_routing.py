@@ -1,0 +1,227 @@
+"""The routing engine end to end: real signed webhooks from the Vonage sandbox to the project
+on a live server, and the project's Voice API calls back to the sandbox.
+
+The seeds' story: a caller presses 2 for billing and reaches the longest-idle billing agent
+who is free (Bob), not the one on a call (Carol) nor the one in wrap-up (Dave). And a caller
+on hold hears their place and wait, presses 1, hangs up, and is called back.
+"""
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from agents.models import Agent
+from callcentre.vonage.client import reset_client
+from conversations.models import Conversation
+from routing import services, waiting
+from routing.models import Offer, Task
+from routing.tests.factories import (
+    IvrMenuFactory,
+    IvrOptionFactory,
+    QueueFactory,
+    QueueSkillFactory,
+    SkillFactory,
+    available_agent,
+)
+from sandbox.caller_scripts import load_script
+from sandbox.runner import CallRecord, ScriptRunner
+from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
+    APPLICATION_ID,
+    CALLER,
+    CENTRE,
+    private_key_pem,
+    start_sandbox,
+)
+from sandbox.tests.test_project_flow import wait_until
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "sandbox" / "scripts"
+SPEED = 20
+
+
+@pytest.fixture
+def billing_skill():
+    return SkillFactory(name="billing")
+
+
+@pytest.fixture
+def billing(billing_skill):
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(menu=menu, digit="1", prompt="For sales", queue=QueueFactory(name="Sales"))
+    queue = QueueFactory(name="Billing", wrap_up_seconds=30)
+    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
+    IvrOptionFactory(menu=menu, digit="2", prompt="For billing and payments", queue=queue)
+    return queue
+
+
+@pytest.fixture
+def sandbox(live_server, settings, start_sandbox, private_key_pem, monkeypatch):  # noqa: F811
+    """The sandbox plays Vonage for the project on the live server, both ways."""
+    settings.PUBLIC_URL = live_server.url
+    running = start_sandbox(
+        live_server.url,
+        signature_secret=settings.VONAGE_SIGNATURE_SECRET,
+        api_key=settings.VONAGE_API_KEY,
+    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.sandbox.certificate.bundle))
+    settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = running.config.api_host
+    settings.VONAGE_APPLICATION_ID = APPLICATION_ID
+    settings.VONAGE_PRIVATE_KEY = private_key_pem
+    settings.VONAGE_NUMBERS = [CENTRE]
+    reset_client()
+    yield running
+    reset_client()
+
+
+class CallerInBackground:
+    """Runs a caller script in a thread while the test plays the agents."""
+
+    def __init__(self, running, script: str) -> None:
+        self.record: CallRecord | None = None
+        self.error: BaseException | None = None
+        runner = ScriptRunner(running.control, speed=SPEED)
+        script = load_script(SCRIPTS / script)
+
+        def run() -> None:
+            try:
+                self.record = runner.run(script)
+            except BaseException as error:  # reported by finish()
+                self.error = error
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+
+    def finish(self) -> CallRecord:
+        self.thread.join(timeout=60)
+        assert not self.thread.is_alive(), "the caller script did not finish"
+        if self.error is not None:
+            raise self.error
+        return self.record
+
+
+def agent_client(agent: Agent) -> Client:
+    client = Client()
+    client.force_login(agent.user)
+    return client
+
+
+def talk_texts(items: list[dict]) -> list[str]:
+    return [item["text"] for item in items if item["kind"] == "talk"]
+
+
+def connected_texts(items: list[dict]) -> list[str]:
+    return [item["text"] for item in items if item["kind"] == "connected"]
+
+
+def test_a_billing_caller_reaches_the_longest_idle_free_billing_agent(
+    sandbox, billing, billing_skill
+):
+    bob = available_agent("Bob", skills={billing_skill: 8}, idle_minutes=5)
+    carol = available_agent("Carol", skills={billing_skill: 9}, idle_minutes=30, voice_load=1)
+    dave = available_agent(
+        "Dave",
+        skills={billing_skill: 6},
+        idle_minutes=40,
+        wrap_up_until=timezone.now() + timedelta(minutes=5),
+    )
+
+    caller = CallerInBackground(sandbox, "billing_reaches_an_agent.yaml")
+    offer = wait_until(lambda: Offer.objects.filter(state=Offer.State.PENDING).first(), timeout=20)
+    assert offer.agent == bob
+    response = agent_client(bob).post(f"/api/agent/offers/{offer.pk}/accept")
+    assert response.status_code == 200, response.content
+    record = caller.finish()
+
+    task = Task.objects.get(pk=offer.task_id)
+    assert task.queue == billing
+    assert task.conversation.vonage_uuid == record.conversation_uuid
+    assert [(o.agent, o.state) for o in task.offers.all()] == [(bob, Offer.State.ACCEPTED)]
+    heard = talk_texts(record.items)
+    assert "For billing and payments, press 2." in heard[0]
+    assert "Thank you. Connecting you to Billing. Please hold." in heard
+    assert connected_texts(record.items) == ["Connected with agent-bob (app)"]
+    # The caller hung up after talking: the call is complete and Bob wraps up.
+    task = wait_until(
+        lambda: Task.objects.filter(pk=task.pk, state=Task.State.COMPLETED).first(), timeout=20
+    )
+    assert task.agent == bob
+    bob.refresh_from_db()
+    assert bob.voice_load == 0
+    assert bob.wrap_up_until > timezone.now()
+    agent_leg = task.conversation.members.get(kind="agent")
+    assert (agent_leg.agent, agent_leg.joined_at is not None) == (bob, True)
+    assert Conversation.objects.count() == 1  # the agent's leg is part of the caller's call
+    for other in (carol, dave):
+        other.refresh_from_db()
+        assert not other.offers.exists()
+    assert (carol.voice_load, dave.voice_load) == (1, 0)
+
+
+def test_a_caller_on_hold_hears_their_place_presses_1_and_is_called_back(
+    sandbox, billing, billing_skill
+):
+    bob = available_agent("Bob", skills={billing_skill: 8}, status="away")
+
+    caller = CallerInBackground(sandbox, "billing_callback_while_waiting.yaml")
+    task = wait_until(lambda: Task.objects.filter(queue=billing).first(), timeout=20)
+    # Wait until the caller sits in the waiting room, then run the announcer as beat would.
+    wait_until(
+        lambda: any(
+            item["kind"] == "hold" for item in sandbox.control.call(caller_leg(sandbox))["feed"]
+        ),
+        timeout=20,
+    )
+    assert waiting.tasks_announce(now=timezone.now() + timedelta(seconds=61)) == 1
+    record = caller.finish()
+
+    heard = talk_texts(record.items)
+    assert (
+        "You are next in the queue. Your estimated wait is about 4 minutes. "
+        "To keep your place and have us call you back, press 1." in heard
+    )
+    assert heard[-1] == (
+        "We'll keep your place in the queue and call you back when it's your turn. Goodbye."
+    )
+    task = wait_until(
+        lambda: Task.objects.filter(
+            pk=task.pk, conversation__state="ended", is_callback=True
+        ).first(),
+        timeout=20,
+    )
+    assert (task.state, task.callback_number) == (Task.State.QUEUED, CALLER)
+
+    # Bob comes back: he is offered the callback, accepts, and the centre calls the caller.
+    services.agent_set_status(agent=bob, status="available")
+    offer = Offer.objects.get(task=task, state=Offer.State.PENDING)
+    assert agent_client(bob).post(f"/api/agent/offers/{offer.pk}/accept").status_code == 200
+
+    callback_leg = wait_until(
+        lambda: next(
+            (
+                leg
+                for leg in sandbox.control.calls()
+                if leg["direction"] == "outbound" and leg.get("to") == CALLER
+            ),
+            None,
+        ),
+        timeout=20,
+    )
+    feed = wait_until(
+        lambda: (
+            feed
+            if connected_texts(feed := sandbox.control.call(callback_leg["uuid"])["feed"])
+            else None
+        ),
+        timeout=20,
+    )
+    assert talk_texts(feed)[0].endswith("returning your call. Connecting you to an agent now.")
+    assert connected_texts(feed) == ["Connected with agent-bob (app)"]
+
+
+def caller_leg(running) -> str:
+    return next(leg["uuid"] for leg in running.control.calls() if leg["direction"] == "inbound")

@@ -1,0 +1,282 @@
+"""What a load run measured, set against Erlang C for the same rate, talk time and agents.
+
+Times come from two clocks that are the same wall clock: the callers' and agents' records
+(`time.time()`) and the project's task and offer timestamps (`timezone.now()`). Durations are
+real seconds times the speed, i.e. call seconds.
+
+- offered: callers who reached the queue (a task exists for their call);
+  answered + abandoned + still waiting (+ dropped: the call ended under them) = offered.
+- P(wait): the share of offered callers not offered to an agent at once (their first offer came
+  more than IMMEDIATE_REAL_SECONDS after they joined the queue: routing on the enqueue's own
+  commit takes milliseconds), as Erlang C's "every agent busy on arrival".
+- ASA and service level: from joining the queue to being connected with the agent, what the
+  caller lives; the service level counts answers within the queue's target over all offered.
+- occupancy: agents' busy time (offer to hang-up) in the arrival window over agents x window.
+- wasted agent time: per answered call, the time between the agent being free for this caller
+  (the later of the caller queueing and the agent's previous hang-up plus wrap-up) and the
+  caller being connected: the routing, the agent's look at its offers, the accept, connecting
+  the softphone and the caller's "please hold" prompt. Erlang C assumes none of it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from routing.models import Offer, Queue, Task
+from sandbox.erlang import ErlangC, erlang_c
+from sandbox.load.agents import AgentRecord
+from sandbox.load.callers import CallerRecord
+from sandbox.load.plan import LoadPlan
+
+IMMEDIATE_REAL_SECONDS = 0.1
+
+
+@dataclass
+class Figures:
+    probability_of_waiting: float
+    average_speed_of_answer: float
+    service_level: float
+    occupancy: float
+
+
+@dataclass
+class Summary:
+    plan: LoadPlan
+    service_level_seconds: int
+    scheduled: int
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    still_waiting: int = 0
+    dropped: int = 0
+    failed: int = 0
+    problems: list[str] = field(default_factory=list)
+    arrivals_per_hour: float = 0.0
+    talk_seconds: float = 0.0
+    offers: dict[str, int] = field(default_factory=dict)
+    conflicts: int = 0
+    measured: Figures | None = None
+    talk_occupancy: float = 0.0
+    waste: dict[str, float] = field(default_factory=dict)  # mean call seconds per answered call
+
+    @property
+    def predicted(self) -> ErlangC:
+        return erlang_c(
+            arrivals_per_hour=self.plan.arrivals_per_hour,
+            handle_seconds=self.plan.talk_seconds,
+            agents=self.plan.agents,
+        )
+
+    @property
+    def wasted_seconds(self) -> float:
+        return sum(self.waste.values())
+
+    def as_dict(self) -> dict:
+        predicted = self.predicted
+        return {
+            "offered": self.offered,
+            "answered": self.answered,
+            "abandoned": self.abandoned,
+            "still_waiting": self.still_waiting,
+            "dropped": self.dropped,
+            "failed": self.failed,
+            "arrivals_per_hour": self.arrivals_per_hour,
+            "talk_seconds": self.talk_seconds,
+            "offers": self.offers,
+            "measured": vars(self.measured) if self.measured else None,
+            "erlang_c": {
+                "probability_of_waiting": predicted.probability_of_waiting,
+                "average_speed_of_answer": predicted.average_speed_of_answer,
+                "service_level": predicted.service_level(self.service_level_seconds),
+                "occupancy": predicted.occupancy,
+            },
+            "talk_occupancy": self.talk_occupancy,
+            "wasted_seconds_per_answered_call": self.wasted_seconds,
+            "waste": self.waste,
+        }
+
+
+def seconds_between(start: datetime | float | None, end: datetime | float | None) -> float | None:
+    if start is None or end is None:
+        return None
+    start = start.timestamp() if isinstance(start, datetime) else start
+    end = end.timestamp() if isinstance(end, datetime) else end
+    return end - start
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def overlap(start: float, end: float, window: tuple[float, float]) -> float:
+    return max(0.0, min(end, window[1]) - max(start, window[0]))
+
+
+def measure(
+    *,
+    plan: LoadPlan,
+    queue: Queue,
+    started_at: float,
+    callers: list[CallerRecord],
+    agents: list[AgentRecord],
+) -> Summary:
+    speed = plan.speed
+    summary = Summary(
+        plan=plan, service_level_seconds=queue.service_level_seconds, scheduled=len(callers)
+    )
+    tasks = {
+        task.conversation.vonage_uuid: task
+        for task in Task.objects.filter(
+            queue=queue, conversation__vonage_uuid__in=[c.conversation_uuid for c in callers]
+        )
+        .select_related("conversation")
+        .prefetch_related("offers")
+    }
+    offered = [(c, tasks[c.conversation_uuid]) for c in callers if c.conversation_uuid in tasks]
+    for caller in callers:
+        if caller.conversation_uuid not in tasks:
+            summary.failed += 1
+            problem = caller.problem or "no task in the queue for this call"
+            if problem not in summary.problems:
+                summary.problems.append(problem)
+    summary.offered = len(offered)
+    for outcome, attribute in (
+        ("answered", "answered"),
+        ("abandoned", "abandoned"),
+        ("waiting", "still_waiting"),
+    ):
+        setattr(summary, attribute, sum(1 for c, _ in offered if c.outcome == outcome))
+    summary.dropped = summary.offered - summary.answered - summary.abandoned - summary.still_waiting
+    window_real = plan.real_seconds(plan.duration_seconds)
+    summary.arrivals_per_hour = summary.offered / plan.duration_seconds * 3600
+    answered = [(c, t) for c, t in offered if c.outcome == "answered"]
+    talks = [seconds_between(c.connected_at, c.hung_up_at) for c, _ in answered]
+    summary.talk_seconds = mean([talk * speed for talk in talks if talk is not None])
+    all_offers = [offer for _, task in offered for offer in task.offers.all()]
+    summary.offers = {"made": len(all_offers)}
+    for state in Offer.State:
+        summary.offers[state.value] = sum(1 for offer in all_offers if offer.state == state)
+    summary.conflicts = sum(agent.conflicts for agent in agents)
+    if not offered:
+        return summary
+
+    waited = 0
+    for _, task in offered:
+        first = min((offer.created_at for offer in task.offers.all()), default=None)
+        delay = seconds_between(task.queued_at, first)
+        if delay is None or delay > IMMEDIATE_REAL_SECONDS:
+            waited += 1
+    waits = [seconds_between(t.queued_at, c.connected_at) * speed for c, t in answered]
+    target = queue.service_level_seconds
+    window = (started_at, started_at + window_real)
+    busy = talk_busy = 0.0
+    for caller, task in answered:
+        accepted = accepted_offer(task)
+        if accepted is not None:
+            busy += overlap(accepted.created_at.timestamp(), caller.hung_up_at, window)
+        talk_busy += overlap(caller.connected_at, caller.hung_up_at, window)
+    capacity = plan.agents * window_real
+    summary.measured = Figures(
+        probability_of_waiting=waited / len(offered),
+        average_speed_of_answer=mean(waits),
+        service_level=sum(1 for wait in waits if wait <= target) / len(offered),
+        occupancy=busy / capacity,
+    )
+    summary.talk_occupancy = talk_busy / capacity
+    summary.waste = waste(plan=plan, offered=offered, agents=agents)
+    return summary
+
+
+def accepted_offer(task: Task) -> Offer | None:
+    accepted = [offer for offer in task.offers.all() if offer.state == Offer.State.ACCEPTED]
+    return accepted[-1] if accepted else None
+
+
+def waste(
+    *, plan: LoadPlan, offered: list[tuple[CallerRecord, Task]], agents: list[AgentRecord]
+) -> dict[str, float]:
+    """Mean call seconds per answered call between 'agent free for this caller' and connected."""
+    free_since = {agent.account.agent_id: agent.available_at for agent in agents}
+    wrap_up = plan.real_seconds(plan.wrap_up_seconds)
+    parts: dict[str, list[float]] = defaultdict(list)
+    handled = sorted(
+        ((c, t) for c, t in offered if t.agent_id is not None and t.assigned_at is not None),
+        key=lambda pair: pair[1].assigned_at,
+    )
+    for caller, task in handled:
+        offer = accepted_offer(task)
+        previous_free = free_since.get(task.agent_id)
+        if caller.hung_up_at is not None:
+            free_since[task.agent_id] = caller.hung_up_at + wrap_up
+        if caller.outcome != "answered" or offer is None or previous_free is None:
+            continue
+        ready = max(task.queued_at.timestamp(), previous_free)
+        offered_at = offer.created_at.timestamp()
+        parts["free agent to offer"].append(max(0.0, offered_at - ready))
+        parts["offer to accept"].append(task.assigned_at.timestamp() - offered_at)
+        parts["accept to connected"].append(caller.connected_at - task.assigned_at.timestamp())
+    return {name: mean(values) * plan.speed for name, values in parts.items()}
+
+
+def report_text(summary: Summary) -> str:
+    plan = summary.plan
+    patience = f"{plan.patience_seconds:g} s" if plan.patience_seconds else "off"
+    lines = [
+        f"Load run: {plan.arrivals_per_hour:g}/h to {plan.queue}, talk {plan.talk_seconds:g} s, "
+        f"{plan.agents} agents, patience {patience}, wrap-up {plan.wrap_up_seconds:g} s, "
+        f"{plan.duration_seconds:g} s at x{plan.speed:g} (seed {plan.seed})",
+        f"Callers:  offered {summary.offered} = answered {summary.answered} + abandoned "
+        f"{summary.abandoned} + still waiting {summary.still_waiting}"
+        + (f" + dropped {summary.dropped}" if summary.dropped else "")
+        + f"   (arrivals {summary.scheduled}, never queued {summary.failed})",
+        f"Realised: {summary.arrivals_per_hour:.1f} arrivals/h, talk {summary.talk_seconds:.1f} s "
+        "mean",
+        "Offers:   "
+        + ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in summary.offers.items())
+        + f"; {summary.conflicts} accepts too late (409)",
+    ]
+    for problem in summary.problems[:5]:
+        lines.append(f"  problem: {problem}")
+    if summary.measured is None:
+        lines.append("Nobody reached the queue: nothing to measure.")
+        return "\n".join(lines)
+    lines += ["", comparison(summary, summary.predicted, "Erlang C")]
+    wasted = summary.wasted_seconds
+    handle = summary.talk_seconds + wasted
+    parts = ", ".join(f"{name} {value:.1f} s" for name, value in summary.waste.items())
+    lines += [
+        "",
+        f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
+        f"Wasted agent time per answered call: {wasted:.1f} s "
+        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
+    ]
+    if wasted > 0:
+        effective = erlang_c(
+            arrivals_per_hour=plan.arrivals_per_hour,
+            handle_seconds=plan.talk_seconds + wasted,
+            agents=plan.agents,
+        )
+        lines += ["", comparison(summary, effective, "Erlang C, talk + waste")]
+    return "\n".join(lines)
+
+
+def comparison(summary: Summary, model: ErlangC, title: str) -> str:
+    measured = summary.measured
+    assert measured is not None
+    target = summary.service_level_seconds
+    service_level = f"Service level ({target} s)"
+    rows = [
+        ("P(wait)", measured.probability_of_waiting, model.probability_of_waiting, "{:.3f}"),
+        ("ASA (s)", measured.average_speed_of_answer, model.average_speed_of_answer, "{:.1f}"),
+        (service_level, measured.service_level, model.service_level(target), "{:.3f}"),
+        ("Occupancy", measured.occupancy, model.occupancy, "{:.3f}"),
+    ]
+    header = f"{'':24}{'measured':>10}{title:>26}{'difference':>12}"
+    lines = [header]
+    for name, got, expected, shape in rows:
+        difference = got - expected
+        lines.append(
+            f"{name:24}{shape.format(got):>10}{shape.format(expected):>26}"
+            f"{('+' if difference >= 0 else '') + shape.format(difference):>12}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,152 @@
+"""Load mode end to end: Poisson callers through the sandbox, simulated agents through the
+agent API with their tokens, the project on a live server (Celery eager), a fixed seed."""
+
+import pytest
+from django.db import connection, connections
+
+from agents.models import Agent
+from callcentre.vonage.client import reset_client
+from routing.models import Queue, Task
+from routing.tests.factories import (
+    IvrMenuFactory,
+    IvrOptionFactory,
+    QueueFactory,
+    QueueSkillFactory,
+    SkillFactory,
+)
+from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
+from sandbox.load.report import report_text
+from sandbox.load.run import load_run
+from sandbox.tests.conftest import APPLICATION_ID, CENTRE
+
+SPEED = 20
+
+
+@pytest.fixture
+def billing(transactional_db):
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    IvrOptionFactory(menu=menu, digit="1", prompt="For sales", queue=QueueFactory(name="Sales"))
+    queue = QueueFactory(name="Billing", wrap_up_seconds=30, max_wait_seconds=600)
+    QueueSkillFactory(queue=queue, skill=SkillFactory(name="billing"), min_proficiency=5)
+    IvrOptionFactory(menu=menu, digit="2", prompt="For billing", queue=queue)
+    return queue
+
+
+@pytest.fixture
+def concurrent_sqlite(transactional_db):
+    """On SQLite, transactions that begin IMMEDIATE, so concurrent writers (agents, webhooks)
+    wait for each other instead of failing on a lock upgrade ("database is locked")."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    options = connection.settings_dict["OPTIONS"]  # shared by every thread's connection
+    saved = dict(options)
+    options["transaction_mode"] = "IMMEDIATE"
+    options["timeout"] = 20
+    connections.close_all()
+    yield
+    options.clear()
+    options.update(saved)
+    connections.close_all()
+
+
+@pytest.fixture
+def running(concurrent_sqlite, live_server, settings, start_sandbox, private_key_pem, monkeypatch):
+    """The sandbox at the plan's speed with wall-clock timestamps, both ways with the project."""
+    settings.PUBLIC_URL = live_server.url
+    running = start_sandbox(
+        live_server.url,
+        signature_secret=settings.VONAGE_SIGNATURE_SECRET,
+        api_key=settings.VONAGE_API_KEY,
+        speed=SPEED,
+        timestamps="wall",
+        app_answer_delay=0.0,
+    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.sandbox.certificate.bundle))
+    settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = running.config.api_host
+    settings.VONAGE_APPLICATION_ID = APPLICATION_ID
+    settings.VONAGE_PRIVATE_KEY = private_key_pem
+    settings.VONAGE_NUMBERS = [CENTRE]
+    reset_client()
+    yield running
+    reset_client()
+
+
+def plan(**changes) -> LoadPlan:
+    values = {
+        "arrivals_per_hour": 360,
+        "talk_seconds": 15,
+        "agents": 2,
+        "patience_seconds": None,
+        "duration_seconds": 60,
+        "speed": SPEED,
+        "queue": "billing",
+        "seed": 7,
+        "poll_seconds": 0.1,
+    }
+    return LoadPlan(**{**values, **changes})
+
+
+@pytest.mark.slow
+def test_patient_callers_are_all_answered_by_the_simulated_agents(billing, running, live_server):
+    the_plan = plan()
+    scheduled = arrivals(the_plan)
+
+    summary = load_run(the_plan, control=running.control, app_url=live_server.url)
+
+    print(report_text(summary))
+    assert summary.scheduled == len(scheduled) >= 3
+    assert summary.offered == summary.answered == len(scheduled)
+    assert (summary.abandoned, summary.still_waiting, summary.dropped, summary.failed) == (0,) * 4
+    assert summary.offers["accepted"] == len(scheduled)
+    tasks = Task.objects.filter(queue=billing)
+    assert sorted(tasks.values_list("state", flat=True)) == ["completed"] * len(scheduled)
+    agents = Agent.objects.filter(vonage_user__startswith="load-agent-")
+    assert sorted(agents.values_list("vonage_user", "status", "voice_load")) == [
+        ("load-agent-1", "offline", 0),
+        ("load-agent-2", "offline", 0),
+    ]
+    assert {task.agent.vonage_user for task in tasks} <= {"load-agent-1", "load-agent-2"}
+    assert 0 < summary.measured.occupancy < 1
+    # The queue is as it was.
+    billing.refresh_from_db()
+    assert (billing.wrap_up_seconds, billing.max_wait_seconds) == (30, 600)
+    # Nobody's softphone is left up in the sandbox.
+    assert running.control.calls(live=True) == []
+
+
+@pytest.mark.slow
+def test_impatient_callers_abandon_while_the_one_agent_is_busy(billing, running, live_server):
+    the_plan = plan(agents=1, talk_seconds=3600, patience_seconds=5, arrivals_per_hour=720)
+
+    summary = load_run(the_plan, control=running.control, app_url=live_server.url)
+
+    assert summary.offered == summary.scheduled >= 5
+    assert summary.answered == 1  # the first caller keeps the agent for the rest of the run
+    assert summary.abandoned == summary.offered - 1
+    assert summary.offered == summary.answered + summary.abandoned + summary.still_waiting
+    abandoned = Task.objects.filter(queue=billing, state=Task.State.ABANDONED).count()
+    assert abandoned == summary.abandoned
+
+
+def test_the_plan_refuses_nonsense():
+    with pytest.raises(PlanError):
+        plan(agents=0)
+    with pytest.raises(PlanError):
+        parse_rate("fast")
+    assert parse_rate("2/min") == parse_rate("120/h") == parse_rate("120") == 120
+    assert parse_duration("1h") == parse_duration("60m") == 3600
+
+
+def test_arrivals_are_repeatable_with_a_seed():
+    assert arrivals(plan()) == arrivals(plan())
+    assert arrivals(plan()) != arrivals(plan(seed=8))
+
+
+def test_a_sandbox_at_another_speed_is_refused_before_anything_changes(
+    billing, running, live_server
+):
+    with pytest.raises(PlanError, match="restart it with"):
+        load_run(plan(speed=5), control=running.control, app_url=live_server.url)
+    assert not Agent.objects.exists()
+    assert Queue.objects.get(pk=billing.pk).wrap_up_seconds == 30
