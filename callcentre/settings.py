@@ -3,7 +3,7 @@
 With nothing set, the embedded defaults run the whole product on one machine
 with no services: SQLite, an in-memory channel layer, eager Celery, local
 files and a local-memory cache. Setting DATABASE_URL, REDIS_URL and the S3
-variables switches each part to the real thing. docs/configuration.md lists
+variables switches each part to the real thing. The README's "Configuration" table lists
 every variable.
 """
 
