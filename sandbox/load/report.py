@@ -68,11 +68,35 @@ class Summary:
         )
 
     @property
+    def realised(self) -> ErlangC:
+        """Erlang C for the traffic this run drew: its arrival rate and mean talk time."""
+        return erlang_c(
+            arrivals_per_hour=self.arrivals_per_hour,
+            handle_seconds=self.talk_seconds,
+            agents=self.plan.agents,
+        )
+
+    @property
+    def realised_with_waste(self) -> ErlangC:
+        return erlang_c(
+            arrivals_per_hour=self.arrivals_per_hour,
+            handle_seconds=self.talk_seconds + self.wasted_seconds,
+            agents=self.plan.agents,
+        )
+
+    @property
     def wasted_seconds(self) -> float:
         return sum(self.waste.values())
 
     def as_dict(self) -> dict:
-        predicted = self.predicted
+        def figures(model: ErlangC) -> dict[str, float]:
+            return {
+                "probability_of_waiting": model.probability_of_waiting,
+                "average_speed_of_answer": model.average_speed_of_answer,
+                "service_level": model.service_level(self.service_level_seconds),
+                "occupancy": model.occupancy,
+            }
+
         return {
             "offered": self.offered,
             "answered": self.answered,
@@ -84,12 +108,9 @@ class Summary:
             "talk_seconds": self.talk_seconds,
             "offers": self.offers,
             "measured": vars(self.measured) if self.measured else None,
-            "erlang_c": {
-                "probability_of_waiting": predicted.probability_of_waiting,
-                "average_speed_of_answer": predicted.average_speed_of_answer,
-                "service_level": predicted.service_level(self.service_level_seconds),
-                "occupancy": predicted.occupancy,
-            },
+            "erlang_c": figures(self.predicted),
+            "erlang_c_realised": figures(self.realised),
+            "erlang_c_realised_with_waste": figures(self.realised_with_waste),
             "talk_occupancy": self.talk_occupancy,
             "wasted_seconds_per_answered_call": self.wasted_seconds,
             "waste": self.waste,
@@ -240,43 +261,47 @@ def report_text(summary: Summary) -> str:
     if summary.measured is None:
         lines.append("Nobody reached the queue: nothing to measure.")
         return "\n".join(lines)
-    lines += ["", comparison(summary, summary.predicted, "Erlang C")]
     wasted = summary.wasted_seconds
     handle = summary.talk_seconds + wasted
     parts = ", ".join(f"{name} {value:.1f} s" for name, value in summary.waste.items())
     lines += [
         "",
+        comparison(
+            summary,
+            {
+                "Erlang C: plan": summary.predicted,
+                "realised": summary.realised,
+                "realised + waste": summary.realised_with_waste,
+            },
+        ),
+        "",
+        "Erlang C for the plan's rate and talk time; for the realised traffic (the arrivals and",
+        "talk times this run drew); and for it with the wasted agent time added to each call.",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
         f"Wasted agent time per answered call: {wasted:.1f} s "
         f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
     ]
-    if wasted > 0:
-        effective = erlang_c(
-            arrivals_per_hour=plan.arrivals_per_hour,
-            handle_seconds=plan.talk_seconds + wasted,
-            agents=plan.agents,
-        )
-        lines += ["", comparison(summary, effective, "Erlang C, talk + waste")]
     return "\n".join(lines)
 
 
-def comparison(summary: Summary, model: ErlangC, title: str) -> str:
+def comparison(summary: Summary, models: dict[str, ErlangC]) -> str:
     measured = summary.measured
     assert measured is not None
     target = summary.service_level_seconds
-    service_level = f"Service level ({target} s)"
     rows = [
-        ("P(wait)", measured.probability_of_waiting, model.probability_of_waiting, "{:.3f}"),
-        ("ASA (s)", measured.average_speed_of_answer, model.average_speed_of_answer, "{:.1f}"),
-        (service_level, measured.service_level, model.service_level(target), "{:.3f}"),
-        ("Occupancy", measured.occupancy, model.occupancy, "{:.3f}"),
+        ("P(wait)", measured.probability_of_waiting, "probability_of_waiting", "{:.3f}"),
+        ("ASA (s)", measured.average_speed_of_answer, "average_speed_of_answer", "{:.1f}"),
+        (f"Service level ({target} s)", measured.service_level, "service_level", "{:.3f}"),
+        ("Occupancy", measured.occupancy, "occupancy", "{:.3f}"),
     ]
-    header = f"{'':24}{'measured':>10}{title:>26}{'difference':>12}"
-    lines = [header]
-    for name, got, expected, shape in rows:
-        difference = got - expected
+    lines = [f"{'':24}{'measured':>10}" + "".join(f"{title:>18}" for title in models)]
+    for name, got, figure, shape in rows:
+        predictions = [
+            model.service_level(target) if figure == "service_level" else getattr(model, figure)
+            for model in models.values()
+        ]
         lines.append(
-            f"{name:24}{shape.format(got):>10}{shape.format(expected):>26}"
-            f"{('+' if difference >= 0 else '') + shape.format(difference):>12}"
+            f"{name:24}{shape.format(got):>10}"
+            + "".join(f"{shape.format(value):>18}" for value in predictions)
         )
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from routing.tests.factories import (
     SkillFactory,
 )
 from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
-from sandbox.load.report import report_text
+from sandbox.load.report import Figures, Summary, report_text
 from sandbox.load.run import load_run
 from sandbox.tests.conftest import APPLICATION_ID, CENTRE
 
@@ -150,3 +150,40 @@ def test_a_sandbox_at_another_speed_is_refused_before_anything_changes(
         load_run(plan(speed=5), control=running.control, app_url=live_server.url)
     assert not Agent.objects.exists()
     assert Queue.objects.get(pk=billing.pk).wrap_up_seconds == 30
+
+
+def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
+    summary = Summary(
+        plan=plan(arrivals_per_hour=120, talk_seconds=180, agents=8),
+        service_level_seconds=20,
+        scheduled=348,
+        offered=348,
+        answered=348,
+        arrivals_per_hour=116.0,
+        talk_seconds=172.9,
+        measured=Figures(
+            probability_of_waiting=0.241,
+            average_speed_of_answer=22.0,
+            service_level=0.782,
+            occupancy=0.720,
+        ),
+        waste={"offer to accept": 9.7},
+    )
+
+    lines = report_text(summary).splitlines()
+
+    assert lines[5].split() == [
+        "measured",
+        "Erlang",
+        "C:",
+        "plan",
+        "realised",
+        "realised",
+        "+",
+        "waste",
+    ]
+    # The plan's 120/h x 180 s is 6.0 Erlangs, the realised 116/h x 172.9 s 5.57.
+    assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330"]
+    assert summary.as_dict()["erlang_c_realised"]["probability_of_waiting"] == pytest.approx(
+        0.2649, abs=1e-4
+    )
