@@ -199,8 +199,9 @@ def redis_down(settings):
 
 
 def test_with_redis_down_the_caller_takes_the_default_path_without_an_error(
-    vonage, redis_down, vip_menu, caplog
+    vonage, redis_down, vip_menu, caplog, settings
 ):
+    unknown = use(settings, CountingUnknownBackend)  # an external CRM, whose answers are cached
     call = IvrCall(vonage=vonage)
 
     started = time.monotonic()
@@ -211,6 +212,7 @@ def test_with_redis_down_the_caller_takes_the_default_path_without_an_error(
     assert texts(ncco) == [MENU]
     assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
     assert "CRM cache unreachable" in caplog.text
+    assert unknown.asked == [call.number]  # asked directly, within the time box
 
 
 def test_with_redis_down_a_crm_answer_in_time_is_still_used(vonage, redis_down, vip_menu, settings):
@@ -239,14 +241,38 @@ def test_the_local_backend_reads_customers_by_phone_number():
     assert LocalCrmBackend().lookup("447700900666") is None
 
 
-def test_the_local_backend_through_the_pool_sees_committed_customers(transactional_db, settings):
-    settings.CRM_TIMEOUT_MS = 5000  # a fresh database connection in the pool thread
+def test_a_vip_kept_in_the_centre_is_recognised_on_the_first_call(vonage, settings, vip_menu):
+    require_task_enqueue()
+    settings.CRM_BACKEND = "conversations.crm.LocalCrmBackend"
     number = unique_number()
     customer = Customer.objects.create(name="Grace Hopper", is_vip=True)
     CustomerHandle.objects.create(customer=customer, kind="phone", value=number)
 
-    profile = crm_profile_for_number(number)
+    ncco = IvrCall(vonage=vonage, number=number).answer()
 
-    assert profile == CrmProfile(
-        customer_id=customer.pk, name="Grace Hopper", is_vip=True, account_value=None, crm_id=""
-    )
+    assert texts(ncco) == [
+        "Welcome back, Grace Hopper.",
+        "Connecting you to Billing. Please hold.",
+    ]
+    assert Task.objects.get().attributes["vip"] is True
+    # Read in the webhook's own transaction, not through the cache.
+    assert crm.cache_read(number) is crm.MISSING
+
+
+class BrokenLocalBackend(LocalCrmBackend):
+    def lookup(self, number: str) -> CrmProfile | None:
+        Customer.objects.raw("SELECT no_such_column FROM conversations_customer")[0]
+
+
+def test_a_failing_local_lookup_takes_the_default_path_and_keeps_the_call(
+    vonage, settings, vip_menu, caplog
+):
+    use(settings, BrokenLocalBackend)
+    call = IvrCall(vonage=vonage)
+
+    ncco = call.answer()
+
+    assert texts(ncco) == [MENU]
+    assert call.ivr["vip"] is False
+    assert call.conversation.events.get().kind == "answer"  # stored, not spooled
+    assert "CRM lookup of" in caplog.text
