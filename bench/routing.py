@@ -784,9 +784,10 @@ STATEMENT_KINDS = (
         "lock the agent (SELECT ... FOR UPDATE)",
         re.compile(r'^SELECT .*FROM "agents_agent".*FOR UPDATE', re.S),
     ),
-    ("claim agent capacity (UPDATE agent)", re.compile(r'^UPDATE "agents_agent"')),
-    ("claim the task (UPDATE task)", re.compile(r'^UPDATE "routing_task"')),
-    ("insert the offer", re.compile(r'^INSERT INTO "routing_offer"')),
+    # The ORM's statements quote table names; routing.matching's claims do not.
+    ("claim agent capacity (UPDATE agent)", re.compile(r'^\s*UPDATE "?agents_agent\b')),
+    ("claim the task (UPDATE task)", re.compile(r'^\s*UPDATE "?routing_task\b')),
+    ("insert the offer", re.compile(r'^\s*INSERT INTO "?routing_offer\b')),
     ("load the task (SELECT)", re.compile(r'^SELECT .*FROM "routing_task"', re.S)),
 )
 

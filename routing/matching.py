@@ -1,9 +1,10 @@
-"""The two matching queries: the best agent for a task, the best task for an agent.
+"""The two matching queries (the best agent for a task, the best task for an agent) and
+the claim that turns a match into an offer.
 
 Eligibility is relational division: an agent may take a task when, for at
 least one of the task's skill groups, there is no skill in the group that
 the agent lacks at the required proficiency. Capacity and presence are
-checked in the same query; the caller then claims the rows with conditional
+checked in the same query; `offer_claim` then claims the rows with conditional
 UPDATEs, so a stale read can never over-book an agent or assign a task twice.
 
 On PostgreSQL the picked row is locked with FOR UPDATE SKIP LOCKED: matchers
@@ -189,6 +190,55 @@ def pick_task_for_agent(
     """
     params = {"agent": agent_id, "decline_cutoff": decline_cutoff}
     return first_id(sql, params)
+
+
+# The claims. Plain SQL that PostgreSQL and SQLite both run, prepared on PostgreSQL: a
+# decision makes them every time, and Django building the three statements cost more than
+# PostgreSQL running them (bench/routing.py, "where task_route spends its time").
+LOAD_COLUMN = {"voice": "voice_load", "chat": "chat_load"}
+CLAIM_AGENT = {
+    kind: f"""
+        UPDATE agents_agent AS a SET {load} = {load} + 1, last_offered_at = %(now)s
+        WHERE a.id = %(agent)s AND a.status = 'available' AND {AGENT_IS_FREE[kind]}
+        RETURNING id
+    """
+    for kind, load in LOAD_COLUMN.items()
+}
+GIVE_BACK = {
+    kind: f"UPDATE agents_agent SET {load} = {load} - 1 WHERE id = %(agent)s RETURNING id"
+    for kind, load in LOAD_COLUMN.items()
+}
+CLAIM_TASK = f"""
+    UPDATE routing_task SET state = '{Task.State.OFFERED}', offered_at = %(now)s
+    WHERE id = %(task)s AND state = '{Task.State.QUEUED}'
+    RETURNING id
+"""
+INSERT_OFFER = f"""
+    INSERT INTO routing_offer (task_id, agent_id, state, created_at, expires_at)
+    VALUES (%(task)s, %(agent)s, '{Offer.State.PENDING}', %(now)s, %(expires)s)
+    RETURNING id
+"""
+
+
+def offer_claim(
+    *, task_id: int, agent_id: int, channel: str, now: datetime, expires_at: datetime
+) -> int | None:
+    """Take a slot of the agent's capacity and the waiting task, and record the pending offer.
+
+    The new offer's id, or None when the agent or the task moved since they were picked; the
+    agent's slot is given back then. Runs inside the caller's transaction.
+    """
+    kind = channel_kind(channel)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    if first_id(CLAIM_AGENT[kind], {"agent": agent_id, "now": stamp}) is None:
+        return None
+    if first_id(CLAIM_TASK, {"task": task_id, "now": stamp}) is None:
+        first_id(GIVE_BACK[kind], {"agent": agent_id})
+        return None
+    expires = connection.ops.adapt_datetimefield_value(expires_at)
+    return first_id(
+        INSERT_OFFER, {"task": task_id, "agent": agent_id, "now": stamp, "expires": expires}
+    )
 
 
 def channel_kind(channel: str) -> str:

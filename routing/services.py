@@ -183,28 +183,20 @@ def free_channel_kinds(agent: Agent) -> frozenset[str]:
 
 def offer_create(*, task: Task, agent_id: int, now: datetime) -> Offer | None:
     """Claim the agent's capacity and the task, then record the offer. None if either moved."""
-    field = load_field(task.channel)
-    capacity = "voice_capacity" if field == "voice_load" else "chat_capacity"
-    other = "chat_load" if field == "voice_load" else "voice_load"
-    claimed = (
-        Agent.objects.filter(pk=agent_id, status=Agent.Status.AVAILABLE)
-        .filter(**{f"{field}__lt": F(capacity)})
-        .filter(Q(mixes_channels=True) | Q(**{other: 0}))
-        .update(**{field: F(field) + 1, "last_offered_at": now})
+    expires_at = now + timedelta(seconds=task.queue.offer_timeout_seconds)
+    offer_id = matching.offer_claim(
+        task_id=task.pk, agent_id=agent_id, channel=task.channel, now=now, expires_at=expires_at
     )
-    if not claimed:
+    if offer_id is None:
         return None
-    if not task_move(
-        task_id=task.pk, from_state=Task.State.QUEUED, to_state=Task.State.OFFERED, offered_at=now
-    ):
-        # The task went to someone else meanwhile: give the capacity back.
-        Agent.objects.filter(pk=agent_id).update(**{field: F(field) - 1})
-        return None
-    offer = Offer.objects.create(
+    task.state, task.offered_at = Task.State.OFFERED, now
+    offer = Offer(
+        pk=offer_id,
         task=task,
         agent_id=agent_id,
+        state=Offer.State.PENDING,
         created_at=now,
-        expires_at=now + timedelta(seconds=task.queue.offer_timeout_seconds),
+        expires_at=expires_at,
     )
     transaction.on_commit(lambda: publish_offer(offer))
     return offer
