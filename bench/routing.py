@@ -946,67 +946,10 @@ def matcher_loop(*, shared: dict[str, Any], order: list[int], results: Any, thre
         results.put(report)
 
 
-INVARIANTS = (
-    (
-        "tasks with more than one pending-or-accepted offer",
-        """SELECT count(*) FROM (SELECT task_id FROM routing_offer
-           WHERE state IN ('pending', 'accepted') GROUP BY task_id HAVING count(*) > 1) twice""",
-    ),
-    (
-        "offered tasks without exactly one pending offer",
-        """SELECT count(*) FROM routing_task t WHERE t.state = 'offered' AND (SELECT count(*)
-           FROM routing_offer o WHERE o.task_id = t.id AND o.state = 'pending') <> 1""",
-    ),
-    (
-        "pending offers whose task is not 'offered'",
-        """SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-           WHERE o.state = 'pending' AND t.state <> 'offered'""",
-    ),
-    (
-        "agents whose pending offers + assigned tasks exceed a capacity",
-        """SELECT count(*) FROM agents_agent a
-           WHERE (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voice')
-               + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
-               > a.voice_capacity
-              OR (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
-               + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')
-               > a.chat_capacity""",
-    ),
-    (
-        "agents whose load counters differ from the rows they count",
-        """SELECT count(*) FROM agents_agent a
-           WHERE a.voice_load <>
-                 (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voice')
-               + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
-              OR a.chat_load <>
-                 (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
-               + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')""",
-    ),
-    (
-        "agents who do not mix channels carrying calls and chats at once",
-        """SELECT count(*) FROM agents_agent
-           WHERE NOT mixes_channels AND voice_load > 0 AND chat_load > 0""",
-    ),
-)
-
-
 def invariants_check() -> dict[str, int]:
-    from django.db import connection
+    from routing.selectors import routing_invariant_violations
 
-    found = {}
-    with connection.cursor() as cursor:
-        for label, statement in INVARIANTS:
-            cursor.execute(statement)
-            found[label] = cursor.fetchone()[0]
-    return found
+    return routing_invariant_violations()
 
 
 @dataclass(kw_only=True)
@@ -1446,7 +1389,9 @@ def report_throughput(result: ThroughputResult, label: str) -> None:
             f"{1000 * cores / (matchers_ms + backends_ms):.0f} decisions/s"
         )
     say(f"  checks after each round ({result.offers_checked} offers checked in all):")
-    for label_, _ in INVARIANTS:
+    from routing.selectors import INVARIANT_CHECKS
+
+    for label_, _ in INVARIANT_CHECKS:
         count = result.violations[label_]
         say(f"    {label_}: {count} {'ok' if count == 0 else 'VIOLATED'}")
     if result.machine:

@@ -5,6 +5,7 @@ import threading
 import time
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from routing.models import IvrMenu, IvrOption, Queue, Task
@@ -139,3 +140,70 @@ def queue_waiting_count(*, queue: Queue) -> int:
     return Task.objects.filter(
         queue=queue, state__in=[Task.State.QUEUED, Task.State.OFFERED], is_callback=False
     ).count()
+
+
+# What the engine promises, as checks that every snapshot of the database must pass. Each is
+# one statement, so one snapshot: a claim writes the agent's load, the task's state and the
+# offer in one transaction. The concurrency test runs them while matchers race;
+# bench/routing.py after each round.
+INVARIANT_CHECKS = (
+    (
+        "tasks with more than one pending-or-accepted offer",
+        """SELECT count(*) FROM (SELECT task_id FROM routing_offer
+           WHERE state IN ('pending', 'accepted') GROUP BY task_id HAVING count(*) > 1) twice""",
+    ),
+    (
+        "offered tasks without exactly one pending offer",
+        """SELECT count(*) FROM routing_task t WHERE t.state = 'offered' AND (SELECT count(*)
+           FROM routing_offer o WHERE o.task_id = t.id AND o.state = 'pending') <> 1""",
+    ),
+    (
+        "pending offers whose task is not 'offered'",
+        """SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+           WHERE o.state = 'pending' AND t.state <> 'offered'""",
+    ),
+    (
+        "agents whose pending offers + assigned tasks exceed a capacity",
+        """SELECT count(*) FROM agents_agent a
+           WHERE (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voice')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
+               > a.voice_capacity
+              OR (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')
+               > a.chat_capacity
+              OR a.voice_load > a.voice_capacity OR a.chat_load > a.chat_capacity""",
+    ),
+    (
+        "agents whose load counters differ from the rows they count",
+        """SELECT count(*) FROM agents_agent a
+           WHERE a.voice_load <>
+                 (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voice')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
+              OR a.chat_load <>
+                 (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')""",
+    ),
+    (
+        "agents who do not mix channels carrying calls and chats at once",
+        """SELECT count(*) FROM agents_agent
+           WHERE NOT mixes_channels AND voice_load > 0 AND chat_load > 0""",
+    ),
+)
+
+
+def routing_invariant_violations() -> dict[str, int]:
+    """How many rows break each of the engine's invariants: all zero when it kept its word."""
+    found = {}
+    with connection.cursor() as cursor:
+        for label, statement in INVARIANT_CHECKS:
+            cursor.execute(statement)
+            found[label] = cursor.fetchone()[0]
+    return found
