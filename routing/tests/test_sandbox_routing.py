@@ -15,7 +15,6 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Agent
-from callcentre.vonage.client import reset_client
 from conversations.models import Conversation
 from routing import services, waiting
 from routing.models import Offer, Task
@@ -30,10 +29,9 @@ from routing.tests.factories import (
 from sandbox.caller_scripts import load_script
 from sandbox.runner import CallRecord, ScriptRunner
 from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
-    APPLICATION_ID,
     CALLER,
-    CENTRE,
     private_key_pem,
+    project_sandbox,
     start_sandbox,
 )
 from sandbox.tests.test_project_flow import wait_until
@@ -60,22 +58,8 @@ def billing(billing_skill):
 
 
 @pytest.fixture
-def sandbox(live_server, settings, start_sandbox, private_key_pem, monkeypatch):  # noqa: F811
-    """The sandbox plays Vonage for the project on the live server, both ways."""
-    settings.PUBLIC_URL = live_server.url
-    running = start_sandbox(
-        live_server.url,
-        signature_secret=settings.VONAGE_SIGNATURE_SECRET,
-        api_key=settings.VONAGE_API_KEY,
-    )
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.sandbox.certificate.bundle))
-    settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = running.config.api_host
-    settings.VONAGE_APPLICATION_ID = APPLICATION_ID
-    settings.VONAGE_PRIVATE_KEY = private_key_pem
-    settings.VONAGE_NUMBERS = [CENTRE]
-    reset_client()
-    yield running
-    reset_client()
+def sandbox(project_sandbox):  # noqa: F811
+    return project_sandbox()
 
 
 class CallerInBackground:

@@ -193,3 +193,31 @@ def start_sandbox(tmp_path: Path, private_key_pem: str) -> Iterator[Callable[...
     for running in started:
         running.control.close()
         running.sandbox.stop_thread()
+
+
+@pytest.fixture
+def project_sandbox(
+    live_server, settings, start_sandbox, private_key_pem, monkeypatch
+) -> Iterator[Callable[..., RunningSandbox]]:
+    """Starts the sandbox playing Vonage for the project on the live server, both ways: its
+    webhooks go to the project, and the project's Vonage client talks to it."""
+    from callcentre.vonage.client import reset_client
+
+    def start(**overrides: Any) -> RunningSandbox:
+        settings.PUBLIC_URL = live_server.url
+        running = start_sandbox(
+            live_server.url,
+            signature_secret=settings.VONAGE_SIGNATURE_SECRET,
+            api_key=settings.VONAGE_API_KEY,
+            **overrides,
+        )
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.sandbox.certificate.bundle))
+        settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = running.config.api_host
+        settings.VONAGE_APPLICATION_ID = APPLICATION_ID
+        settings.VONAGE_PRIVATE_KEY = private_key_pem
+        settings.VONAGE_NUMBERS = [CENTRE]
+        reset_client()
+        return running
+
+    yield start
+    reset_client()

@@ -5,7 +5,6 @@ import pytest
 from django.db import connection, connections
 
 from agents.models import Agent
-from callcentre.vonage.client import reset_client
 from routing.models import Queue, Task
 from routing.tests.factories import (
     IvrMenuFactory,
@@ -17,7 +16,6 @@ from routing.tests.factories import (
 from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
 from sandbox.load.report import Figures, Summary, report_text
 from sandbox.load.run import load_run
-from sandbox.tests.conftest import APPLICATION_ID, CENTRE
 
 SPEED = 20
 
@@ -51,25 +49,9 @@ def concurrent_sqlite(transactional_db):
 
 
 @pytest.fixture
-def running(concurrent_sqlite, live_server, settings, start_sandbox, private_key_pem, monkeypatch):
+def running(concurrent_sqlite, project_sandbox):
     """The sandbox at the plan's speed with wall-clock timestamps, both ways with the project."""
-    settings.PUBLIC_URL = live_server.url
-    running = start_sandbox(
-        live_server.url,
-        signature_secret=settings.VONAGE_SIGNATURE_SECRET,
-        api_key=settings.VONAGE_API_KEY,
-        speed=SPEED,
-        timestamps="wall",
-        app_answer_delay=0.0,
-    )
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(running.sandbox.certificate.bundle))
-    settings.VONAGE_API_HOST = settings.VONAGE_REST_HOST = running.config.api_host
-    settings.VONAGE_APPLICATION_ID = APPLICATION_ID
-    settings.VONAGE_PRIVATE_KEY = private_key_pem
-    settings.VONAGE_NUMBERS = [CENTRE]
-    reset_client()
-    yield running
-    reset_client()
+    return project_sandbox(speed=SPEED, timestamps="wall", app_answer_delay=0.0)
 
 
 def plan(**changes) -> LoadPlan:
