@@ -773,13 +773,14 @@ def latency_phase(*, centre: Centre, decisions: int, seed: int, redis_url: str) 
     )
 
 
+# The first kind whose pattern matches names the statement: the picks before the locks.
 STATEMENT_KINDS = (
+    ("pick_agent_for_task", re.compile(r"^\s*SELECT a\.id FROM agents_agent a", re.S)),
+    ("pick_task_for_agent", re.compile(r"^\s*SELECT t\.id FROM routing_task t\b", re.S)),
     (
         "lock the task (SELECT ... FOR UPDATE)",
-        re.compile(r'^SELECT .*FROM "routing_task".*FOR UPDATE', re.S),
+        re.compile(r'^\s*SELECT .*FROM "?routing_task"? t?\b.*FOR UPDATE', re.S),
     ),
-    ("pick_agent_for_task", re.compile(r"^\s*SELECT a\.id FROM agents_agent a", re.S)),
-    ("pick_task_for_agent", re.compile(r"^\s*SELECT t\.id FROM routing_task t", re.S)),
     (
         "lock the agent (SELECT ... FOR UPDATE)",
         re.compile(r'^SELECT .*FROM "agents_agent".*FOR UPDATE', re.S),

@@ -119,12 +119,7 @@ def task_route(*, task_id: int) -> Offer | None:
     """Offer a waiting task to the best eligible agent, if there is one free."""
     now = timezone.now()
     with transaction.atomic():
-        task = (
-            Task.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("queue")
-            .filter(pk=task_id, state=Task.State.QUEUED)
-            .first()
-        )
+        task = matching.task_lock_for_routing(task_id=task_id)
         if task is None:
             return None  # gone, already offered, or another matcher holds it
         for _attempt in range(3):
@@ -165,7 +160,9 @@ def agent_route(*, agent_id: int) -> list[Offer]:
             )
             if task_id is None:
                 return offers
-            task = Task.objects.select_related("queue").get(pk=task_id)
+            task = matching.task_lock_for_routing(task_id=task_id)  # locked by the pick already
+            if task is None:
+                return offers
             offer = offer_create(task=task, agent_id=agent.pk, now=now)
             if offer is None:
                 return offers
