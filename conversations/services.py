@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from agents.selectors import agent_for_vonage_user
+from callcentre.db import insert_unless_present
 from conversations import call_states
 from conversations.events import VoiceEvent, parse_timestamp
 from conversations.models import (
@@ -149,32 +150,22 @@ def event_store(
     member: Member | None,
     voice_event: VoiceEvent,
     received_at: datetime,
-    conversation_is_new: bool = False,
 ) -> tuple[Event, bool]:
-    """Store the raw event; (the stored event, True) when it was already there.
-
-    `conversation_is_new` is for the answer event only: its dedupe key names the
-    conversation, so for a conversation this request created it cannot be there already and
-    is inserted without a savepoint.
-    """
-    fields = {
-        "conversation": conversation,
-        "member": member,
-        "kind": voice_event.kind,
-        "status": voice_event.status,
-        "leg_uuid": voice_event.leg_uuid,
-        "occurred_at": voice_event.occurred_at,
-        "received_at": received_at,
-        "dedupe_key": voice_event.dedupe_key,
-        "payload": voice_event.payload,
-    }
-    if conversation_is_new:
-        return Event.objects.create(**fields), False
-    try:
-        with transaction.atomic():
-            return Event.objects.create(**fields), False
-    except IntegrityError:
-        return Event.objects.get(dedupe_key=voice_event.dedupe_key), True
+    """Store the raw event; (the stored event, True) when it was already there."""
+    event = Event(
+        conversation=conversation,
+        member=member,
+        kind=voice_event.kind,
+        status=voice_event.status,
+        leg_uuid=voice_event.leg_uuid,
+        occurred_at=voice_event.occurred_at,
+        received_at=received_at,
+        dedupe_key=voice_event.dedupe_key,
+        payload=voice_event.payload,
+    )
+    if insert_unless_present(event, unique_field="dedupe_key"):
+        return event, False
+    return Event.objects.get(dedupe_key=voice_event.dedupe_key), True
 
 
 def decimal_or_none(value: object) -> Decimal | None:
@@ -392,7 +383,6 @@ def call_start(*, payload: dict, received_at: datetime) -> StoredEvent:
             payload=payload,
         ),
         received_at=received_at,
-        conversation_is_new=is_new,
     )
     return StoredEvent(
         event=event,
