@@ -40,8 +40,9 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
     Task.State.OFFERED: frozenset(
         {Task.State.QUEUED, Task.State.ASSIGNED, Task.State.ABANDONED, Task.State.CANCELLED}
     ),
-    # Back to the queue when the agent's phone could not be reached.
-    Task.State.ASSIGNED: frozenset({Task.State.COMPLETED, Task.State.QUEUED}),
+    # Back to the queue when the agent's phone could not be reached; abandoned when the caller
+    # hung up before the agent's leg joined.
+    Task.State.ASSIGNED: frozenset({Task.State.COMPLETED, Task.State.QUEUED, Task.State.ABANDONED}),
 }
 OPEN_TASK_STATES = (Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
 
@@ -419,12 +420,46 @@ def task_abandon(*, task: Task, now: datetime) -> None:
     task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
 
 
+def agent_leg_joined(*, task: Task) -> bool:
+    """Whether a leg placed to the assigned agent was answered into the customer's call."""
+    return Member.objects.filter(
+        conversation_id=task.conversation_id,
+        kind=Member.Kind.AGENT,
+        agent_id=task.agent_id,
+        joined_at__isnull=False,
+        joined_at__gte=task.assigned_at,
+    ).exists()
+
+
+def task_abandon_while_connecting(*, task: Task, now: datetime) -> None:
+    """The customer hung up after the agent accepted, before the agent's leg joined: an
+    abandoned call, not a handled one. The agent is free again at once (no wrap-up, their
+    idle time kept, not a missed offer) and their ringing leg is hung up."""
+    if not task_move(
+        task_id=task.pk, from_state=Task.State.ASSIGNED, to_state=Task.State.ABANDONED, ended_at=now
+    ):
+        return
+    field = load_field(task.channel)
+    Agent.objects.filter(pk=task.agent_id).update(**{field: F(field) - 1})
+    conversation_id, agent_id = task.conversation_id, task.agent_id
+    transaction.on_commit(lambda: agent_legs_hang_up_later(conversation_id, agent_id))
+    transaction.on_commit(lambda: agent_route(agent_id=agent_id))
+
+
+def agent_legs_hang_up_later(conversation_id: int, agent_id: int) -> None:
+    from routing.tasks import hang_up_agent_legs  # the Celery task calls back into routing.voice
+
+    hang_up_agent_legs.delay(conversation_id, agent_id)
+
+
 def leg_ended(*, member: Member) -> None:
     """A voice leg ended: settle the tasks that depended on it.
 
     The customer leaving abandons what was waiting (except callbacks, which
-    wait without them) and completes what an agent had. An agent's leg that
-    ended without ever being answered gives the task back to the queue.
+    wait without them) and completes what an agent had; a caller who hangs up
+    after the agent accepted but before the agent's leg joined abandoned too.
+    An agent's leg that ended without ever being answered gives the task back
+    to the queue.
     """
     now = member.left_at or timezone.now()
     with transaction.atomic():
@@ -439,6 +474,12 @@ def leg_ended(*, member: Member) -> None:
         for task in tasks:
             if member.kind == Member.Kind.AGENT and member.joined_at is None:
                 task_return_to_queue(task_id=task.pk, reason="agent did not answer")
+            elif (
+                task.state == Task.State.ASSIGNED
+                and not task.is_callback
+                and not agent_leg_joined(task=task)
+            ):
+                task_abandon_while_connecting(task=task, now=now)
             elif task.state == Task.State.ASSIGNED:
                 started = member.joined_at or task.assigned_at or now
                 task_finish(
@@ -581,6 +622,9 @@ def task_settle_if_stuck(*, task_id: int, now: datetime) -> str | None:
         ]
         joined = [leg for leg in legs if leg.joined_at is not None]
         live = [leg for leg in legs if leg.call_status not in ENDING_STATUSES]
+        if caller_gone and not joined:
+            task_abandon_while_connecting(task=task, now=caller_left_at)
+            return Task.State.ABANDONED
         if caller_gone or (joined and not live):
             started = joined[0].joined_at if joined else task.assigned_at
             finished = caller_left_at if caller_gone else max(leg.left_at for leg in joined)

@@ -20,6 +20,11 @@ def connect_agent(task_id: int) -> None:
         services.task_return_to_queue(task_id=task_id, reason="connect failed")
 
 
+@shared_task(name="routing.hang_up_agent_legs")
+def hang_up_agent_legs(conversation_id: int, agent_id: int) -> None:
+    voice.agent_legs_hang_up(conversation_id=conversation_id, agent_id=agent_id)
+
+
 @shared_task(name="routing.expire_offers")
 def expire_offers() -> None:
     expired = services.offers_expire()

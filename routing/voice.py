@@ -14,7 +14,7 @@ from django.conf import settings
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
 from conversations import services as conversation_services
-from conversations.models import Conversation
+from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from routing.models import Queue, Task
 
@@ -79,6 +79,21 @@ def task_connect_agent(*, task_id: int) -> None:
     conversation_services.member_add_agent_leg(
         conversation=task.conversation, agent_id=task.agent_id, leg_uuid=created.uuid
     )
+
+
+def agent_legs_hang_up(*, conversation_id: int, agent_id: int) -> None:
+    """End the agent's legs into this call that are still up (ringing, most likely)."""
+    legs = Member.objects.filter(
+        conversation_id=conversation_id,
+        kind=Member.Kind.AGENT,
+        agent_id=agent_id,
+        left_at__isnull=True,
+    ).values_list("leg_uuid", flat=True)
+    for leg_uuid in legs:
+        try:
+            get_client().hangup(leg_uuid)
+        except VonageError as error:  # already gone, most likely
+            logger.info("could not hang up agent leg %s: %s", leg_uuid, error)
 
 
 def caller_redirect(*, conversation_id: int, action: str, queue_id: int) -> None:

@@ -293,6 +293,9 @@ def test_the_end_of_an_assigned_call_completes_it_and_starts_wrap_up(
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
     services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    task.conversation.members.create(
+        kind="agent", agent=bob, channel="app", leg_uuid="agent-leg-1", joined_at=timezone.now()
+    )
     ended = timezone.now() + timedelta(seconds=100)
     customer = task.conversation.members.create(
         kind="customer", channel="voice", leg_uuid="leg-1", left_at=ended
@@ -307,6 +310,36 @@ def test_the_end_of_an_assigned_call_completes_it_and_starts_wrap_up(
     assert bob.wrap_up_until == ended + timedelta(seconds=30)
     assert bob.idle_since == bob.wrap_up_until
     assert bob.talk_seconds_today >= 99
+
+
+def test_a_caller_who_hangs_up_while_the_agent_is_connected_abandoned(
+    billing, billing_queue, vonage_api, django_capture_on_commit_callbacks
+):
+    bob = available_agent("Bob", skills={billing: 8}, idle_minutes=10)
+    idle_since = Agent.objects.get(pk=bob.pk).idle_since
+    task = enqueue(billing_queue)
+    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    [ringing] = task.conversation.members.filter(kind="agent", agent=bob)  # placed on accept
+    customer = task.conversation.members.create(
+        kind="customer", channel="voice", leg_uuid="leg-1", left_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=customer)
+
+    task.refresh_from_db()
+    assert task.state == Task.State.ABANDONED
+    bob.refresh_from_db()
+    # Free again at once: no wrap-up, the idle time kept, not a missed offer.
+    assert (bob.voice_load, bob.wrap_up_until, bob.idle_since) == (0, None, idle_since)
+    assert bob.missed_offers_in_a_row == 0
+    # The agent's ringing softphone leg is hung up.
+    hangups = [
+        request.path
+        for request in vonage_api.received
+        if request.method == "PUT" and request.body == {"action": "hangup"}
+    ]
+    assert hangups == [f"/v1/calls/{ringing.leg_uuid}"]
 
 
 def test_after_wrap_up_the_agent_gets_the_next_task(billing, billing_queue, vonage_api):
