@@ -89,6 +89,19 @@ class Enqueue:
     attributes: dict = field(default_factory=dict)
 
 
+def treated_enqueue(
+    *, queue: Queue, menu: IvrMenu | None, treatment: "Treatment", branch: str, **callback
+) -> Enqueue:
+    """The caller's task in `queue`, with their treatment (a VIP's boost and skill)."""
+    return Enqueue(
+        queue=queue,
+        priority_boost=treatment.priority_boost,
+        extra_skill=treatment.extra_skill,
+        attributes=task_attributes(menu=menu, treatment=treatment, branch=branch),
+        **callback,
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class IvrDecision:
     outcome: str
@@ -261,12 +274,7 @@ def route_to_queue(
         menu=menu,
         branch=branch,
         is_vip=treatment.is_vip,
-        enqueue=Enqueue(
-            queue=queue,
-            priority_boost=treatment.priority_boost,
-            extra_skill=treatment.extra_skill,
-            attributes=task_attributes(menu=menu, treatment=treatment, branch=branch),
-        ),
+        enqueue=treated_enqueue(queue=queue, menu=menu, treatment=treatment, branch=branch),
     )
 
 
@@ -290,13 +298,13 @@ def callback_decision(
         menu=menu,
         branch=branch,
         is_vip=treatment.is_vip,
-        enqueue=Enqueue(
+        enqueue=treated_enqueue(
             queue=queue,
-            priority_boost=treatment.priority_boost,
-            extra_skill=treatment.extra_skill,
+            menu=menu,
+            treatment=treatment,
+            branch=branch,
             is_callback=True,
             callback_number=caller.number,
-            attributes=task_attributes(menu=menu, treatment=treatment, branch=branch),
         ),
     )
 
