@@ -1,11 +1,14 @@
 """Database helpers shared by the apps."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model
+
+PREPARE_NEVER_AUTOMATICALLY = 2**31 - 1
 
 
 @contextmanager
@@ -57,3 +60,90 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
     instance._state.adding = False
     instance._state.db = connection.alias
     return True
+
+
+class PreparedCursor(psycopg.Cursor):
+    """A psycopg cursor (server-side parameters) that runs every query as a prepared statement."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ANN001, ANN201
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+def first_id(sql: str, params: dict) -> int | None:
+    """The first column of the first row (None when there is none)."""
+    row = first_row(sql, params)
+    return row[0] if row else None
+
+
+def first_row(sql: str, params: dict | Sequence) -> tuple | None:
+    """The first row (None when there is none).
+
+    On PostgreSQL the query runs as a prepared statement with server-side parameters: the
+    hot queries are planned once per connection, not on every request (planning took
+    several times longer than running them), and nothing is built per call as the ORM
+    builds its SQL. Django's execute wrappers and query log still see it.
+    """
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        if connection.connection.prepare_threshold is None:
+            # Django turns psycopg's statement preparation off (for poolers). Back on, but never
+            # automatic: only PreparedCursor asks for it, Django's cursors bind client-side.
+            connection.connection.prepare_threshold = PREPARE_NEVER_AUTOMATICALLY
+        raw = PreparedCursor(connection.connection)
+        cursor = (
+            connection.make_debug_cursor(raw)
+            if connection.queries_logged
+            else connection.make_cursor(raw)
+        )
+    else:
+        cursor = connection.cursor()
+    with cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def loaded_fields(model: type[Model], names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """`names` (every concrete field when None) as attnames, in the model's field order: the
+    order Model.from_db reads its values in."""
+    wanted = None if names is None else set(names)
+    return tuple(
+        field.attname
+        for field in model._meta.concrete_fields
+        if wanted is None or field.attname in wanted
+    )
+
+
+def columns(model: type[Model], fields: Sequence[str], *, alias: str) -> str:
+    """The SELECT list reading `fields` (attnames) of `model` from the table aliased `alias`."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(model._meta.get_field(name).column)}" for name in fields)
+
+
+_Converter = Callable[[object, object, object], object]
+_converters: dict[tuple, list[tuple[list[_Converter], object]]] = {}
+
+
+def field_converters(model: type[Model], fields: Sequence[str]) -> list[tuple[list, object]]:
+    """For each field, the converters the ORM applies to its column's raw value, and the
+    column expression they take (SQLite's datetimes and decimals, JSON on every backend)."""
+    key = (connection.vendor, model, tuple(fields))
+    if key not in _converters:
+        result = []
+        for name in fields:
+            column = model._meta.get_field(name).get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column)
+            result.append((found + column.get_db_converters(connection), column))
+        _converters[key] = result
+    return _converters[key]
+
+
+def instance_from_row(model: type[Model], fields: Sequence[str], values: Sequence) -> Model:
+    """A saved instance of `model` from raw column values (in `fields` order), with the
+    values converted as a queryset converts them; fields not in `fields` are deferred."""
+    converted = []
+    for value, (converters, column) in zip(values, field_converters(model, fields), strict=True):
+        for converter in converters:
+            value = converter(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, fields, converted)

@@ -1,8 +1,14 @@
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
-from conversations.models import Conversation
+from callcentre.db import columns, first_row, instance_from_row, loaded_fields
+from conversations.models import Conversation, Customer, CustomerHandle, Member
+
+CUSTOMER_FIELDS = loaded_fields(Customer)
+MEMBER_FIELDS = loaded_fields(Member)
+CONVERSATION_FIELDS = loaded_fields(Conversation)
 
 
 def conversation_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Conversation]:
@@ -43,3 +49,40 @@ def conversation_ivr_state(*, conversation: Conversation) -> dict:
     """The caller's place in the IVR menus (routing.ivr), as recorded on the conversation."""
     state = conversation.attributes.get("ivr")
     return dict(state) if isinstance(state, dict) else {}
+
+
+# The webhooks' hot reads are single prepared statements (callcentre.db.first_row): the ORM
+# took longer to build these queries than PostgreSQL took to run them.
+
+
+def customer_with_phone(*, digits: str) -> Customer | None:
+    """The customer who has this phone number (E.164 digits)."""
+    row = first_row(
+        f"SELECT {columns(Customer, CUSTOMER_FIELDS, alias='c')}"
+        f" FROM {CustomerHandle._meta.db_table} h"
+        f" JOIN {Customer._meta.db_table} c ON c.id = h.customer_id"
+        " WHERE h.kind = %(kind)s AND h.value = %(value)s",
+        {"kind": CustomerHandle.Kind.PHONE.value, "value": digits},
+    )
+    return instance_from_row(Customer, CUSTOMER_FIELDS, row) if row is not None else None
+
+
+def member_of_leg(*, leg_uuid: str, lock: bool = False) -> Member | None:
+    """The leg's member with its conversation; with `lock`, the member's row (only) is locked
+    until the transaction ends, so that concurrent events on one leg apply one at a time."""
+    lock_clause = " FOR UPDATE OF m" if lock and connection.vendor == "postgresql" else ""
+    row = first_row(
+        f"SELECT {columns(Member, MEMBER_FIELDS, alias='m')},"
+        f" {columns(Conversation, CONVERSATION_FIELDS, alias='c')}"
+        f" FROM {Member._meta.db_table} m"
+        f" JOIN {Conversation._meta.db_table} c ON c.id = m.conversation_id"
+        f" WHERE m.leg_uuid = %(leg)s{lock_clause}",
+        {"leg": leg_uuid},
+    )
+    if row is None:
+        return None
+    member = instance_from_row(Member, MEMBER_FIELDS, row[: len(MEMBER_FIELDS)])
+    member.conversation = instance_from_row(
+        Conversation, CONVERSATION_FIELDS, row[len(MEMBER_FIELDS) :]
+    )
+    return member

@@ -7,11 +7,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from agents.selectors import agent_for_vonage_user
 from callcentre.db import insert_unless_present
-from conversations import call_states
+from conversations import call_states, selectors
 from conversations.events import VoiceEvent, parse_timestamp
 from conversations.models import (
     Channel,
@@ -41,25 +40,52 @@ def normalise_number(value: str) -> str:
     return "".join(character for character in value if character.isdigit())
 
 
-def customer_for_number(*, number: str) -> int | None:
-    """The id of the customer with this phone number, created when the number is new."""
+def customer_for_number(*, number: str) -> Customer | None:
+    """The customer with this phone number, created when the number is new."""
     digits = normalise_number(number)
     if not digits:
         return None
-    handles = CustomerHandle.objects.filter(kind=CustomerHandle.Kind.PHONE, value=digits)
-    customer_id = handles.values_list("customer_id", flat=True).first()
-    if customer_id is not None:
-        return customer_id
+    customer = selectors.customer_with_phone(digits=digits)
+    if customer is not None:
+        return customer
     try:
         with transaction.atomic():
             customer = Customer.objects.create()
             CustomerHandle.objects.create(
                 customer=customer, kind=CustomerHandle.Kind.PHONE, value=digits
             )
-            return customer.pk
+            return customer
     except IntegrityError:
         # Another request created this caller at the same moment: use theirs.
-        return handles.values_list("customer_id", flat=True).get()
+        return selectors.customer_with_phone(digits=digits)
+
+
+def conversation_new(
+    *, conversation_uuid: str, payload: dict, started_at: datetime
+) -> Conversation:
+    """The conversation of a call we have not seen, with its customer, not yet saved."""
+    direction = payload.get("direction") or Conversation.Direction.INBOUND
+    from_address = str(payload.get("from") or payload.get("from_user") or "")
+    customer = None
+    if direction == Conversation.Direction.INBOUND and payload.get("from"):
+        customer = customer_for_number(number=from_address)
+    return Conversation(
+        vonage_uuid=conversation_uuid,
+        channel=Channel.VOICE,
+        direction=direction,
+        customer=customer,
+        from_address=from_address,
+        to_address=str(payload.get("to") or ""),
+        started_at=started_at,
+    )
+
+
+def conversation_insert(conversation: Conversation) -> tuple[Conversation, bool]:
+    """Store a new conversation; (the stored one, False) when its call was already stored."""
+    if insert_unless_present(conversation, unique_field="vonage_uuid"):
+        return conversation, True
+    # Created at the same moment by another webhook of this call: use theirs.
+    return Conversation.objects.get(vonage_uuid=conversation.vonage_uuid), False
 
 
 def conversation_for_call(
@@ -69,26 +95,11 @@ def conversation_for_call(
     conversation = Conversation.objects.filter(vonage_uuid=conversation_uuid).order_by().first()
     if conversation is not None:
         return conversation, False
-    direction = payload.get("direction") or Conversation.Direction.INBOUND
-    from_address = str(payload.get("from") or payload.get("from_user") or "")
-    customer_id = None
-    if direction == Conversation.Direction.INBOUND and payload.get("from"):
-        customer_id = customer_for_number(number=from_address)
-    try:
-        with transaction.atomic():
-            conversation = Conversation.objects.create(
-                vonage_uuid=conversation_uuid,
-                channel=Channel.VOICE,
-                direction=direction,
-                customer_id=customer_id,
-                from_address=from_address,
-                to_address=str(payload.get("to") or ""),
-                started_at=started_at,
-            )
-        return conversation, True
-    except IntegrityError:
-        # Created at the same moment by another webhook of this call: use theirs.
-        return Conversation.objects.get(vonage_uuid=conversation_uuid), False
+    return conversation_insert(
+        conversation_new(
+            conversation_uuid=conversation_uuid, payload=payload, started_at=started_at
+        )
+    )
 
 
 def member_kind_for_new_leg(
@@ -103,11 +114,6 @@ def member_kind_for_new_leg(
     return Member.Kind.EXTERNAL, None
 
 
-def members_locked() -> QuerySet[Member]:
-    """Members with their conversation, row-locked when read (the member's row only)."""
-    return Member.objects.select_for_update(of=("self",)).select_related("conversation")
-
-
 def member_for_leg(
     *,
     conversation: Conversation,
@@ -118,30 +124,28 @@ def member_for_leg(
     """The leg's member, row-locked so that concurrent events on one leg apply one at a time.
 
     A leg of a conversation this request created cannot have a member yet (unless another
-    webhook registered the leg meanwhile: the insert then fails and theirs is used).
+    webhook registered the leg meanwhile: the insert then finds it and theirs is used).
     """
     if not conversation_is_new:
-        member = members_locked().filter(leg_uuid=leg_uuid).first()
+        member = selectors.member_of_leg(leg_uuid=leg_uuid, lock=True)
         if member is not None:
             return member
     kind, agent = member_kind_for_new_leg(
         conversation=conversation, payload=payload, conversation_is_new=conversation_is_new
     )
-    try:
-        with transaction.atomic():
-            # Rows this transaction inserted are its own until it commits: no lock needed.
-            return Member.objects.create(
-                conversation=conversation,
-                kind=kind,
-                agent=agent,
-                channel=Channel.VOICE,
-                leg_uuid=leg_uuid,
-                from_address=str(payload.get("from") or payload.get("from_user") or ""),
-                to_address=str(payload.get("to") or ""),
-            )
-    except IntegrityError:
-        pass  # created concurrently by another event on this leg
-    return members_locked().get(leg_uuid=leg_uuid)
+    member = Member(
+        conversation=conversation,
+        kind=kind,
+        agent=agent,
+        channel=Channel.VOICE,
+        leg_uuid=leg_uuid,
+        from_address=str(payload.get("from") or payload.get("from_user") or ""),
+        to_address=str(payload.get("to") or ""),
+    )
+    # Rows this transaction inserted are its own until it commits: no lock needed.
+    if insert_unless_present(member, unique_field="leg_uuid"):
+        return member
+    return selectors.member_of_leg(leg_uuid=leg_uuid, lock=True)  # registered concurrently
 
 
 def event_store(
@@ -150,8 +154,10 @@ def event_store(
     member: Member | None,
     voice_event: VoiceEvent,
     received_at: datetime,
+    response: list[dict] | None = None,
 ) -> tuple[Event, bool]:
-    """Store the raw event; (the stored event, True) when it was already there."""
+    """Store the raw event (with the NCCO it is answered with, when that is known already);
+    (the stored event, True) when it was already there."""
     event = Event(
         conversation=conversation,
         member=member,
@@ -162,6 +168,7 @@ def event_store(
         received_at=received_at,
         dedupe_key=voice_event.dedupe_key,
         payload=voice_event.payload,
+        response=response,
     )
     if insert_unless_present(event, unique_field="dedupe_key"):
         return event, False
@@ -289,10 +296,7 @@ def event_apply(*, voice_event: VoiceEvent, received_at: datetime) -> StoredEven
     takes_member = voice_event.kind in (Event.Kind.STATUS, Event.Kind.INPUT)
     member = None
     if voice_event.leg_uuid:
-        known_legs = (
-            members_locked() if takes_member else Member.objects.select_related("conversation")
-        )
-        member = known_legs.filter(leg_uuid=voice_event.leg_uuid).first()
+        member = selectors.member_of_leg(leg_uuid=voice_event.leg_uuid, lock=takes_member)
     if member is not None:
         conversation = member.conversation
         if not takes_member:
@@ -352,22 +356,53 @@ def apply_effects(
         )
 
 
-def call_start(*, payload: dict, received_at: datetime) -> StoredEvent:
+@dataclass(frozen=True, kw_only=True)
+class CallArrival:
+    """A call the answer webhook announces, before anything is stored: its conversation as it
+    will be created (an event of the call may have come first: then that one is used) and
+    the caller's leg."""
+
+    conversation: Conversation
+    leg_uuid: str
+    payload: dict
+    received_at: datetime
+
+
+def call_arrival(*, payload: dict, received_at: datetime) -> CallArrival:
+    leg_uuid = str(payload.get("uuid") or "")
+    return CallArrival(
+        conversation=conversation_new(
+            conversation_uuid=str(payload.get("conversation_uuid") or f"unknown-{leg_uuid}"),
+            payload=payload,
+            started_at=received_at,
+        ),
+        leg_uuid=leg_uuid,
+        payload=payload,
+        received_at=received_at,
+    )
+
+
+def call_start(
+    *, arrival: CallArrival, ivr_state: dict | None = None, response: list[dict] | None = None
+) -> StoredEvent:
     """The answer webhook: the conversation, the caller's member and the answer event.
 
-    A redelivered answer comes back with is_duplicate and the NCCO answered the first time.
+    A new conversation is stored with `ivr_state` (the caller's place in the menus) and the
+    answer event with `response` (the NCCO), so a new call costs three INSERTs. A conversation
+    that was there already is returned as it is: the caller records the decision on it
+    (conversation_record_ivr). A redelivered answer comes back with is_duplicate and the NCCO
+    answered the first time.
     """
-    leg_uuid = str(payload.get("uuid") or "")
-    conversation_uuid = str(payload.get("conversation_uuid") or f"unknown-{leg_uuid}")
-    conversation, is_new = conversation_for_call(
-        conversation_uuid=conversation_uuid, payload=payload, started_at=received_at
-    )
+    conversation = arrival.conversation
+    if ivr_state is not None:
+        conversation.attributes = {**conversation.attributes, "ivr": ivr_state}
+    conversation, is_new = conversation_insert(conversation)
     member = None
-    if leg_uuid:
+    if arrival.leg_uuid:
         member = member_for_leg(
             conversation=conversation,
-            leg_uuid=leg_uuid,
-            payload=payload,
+            leg_uuid=arrival.leg_uuid,
+            payload=arrival.payload,
             conversation_is_new=is_new,
         )
     event, is_duplicate = event_store(
@@ -376,13 +411,16 @@ def call_start(*, payload: dict, received_at: datetime) -> StoredEvent:
         voice_event=VoiceEvent(
             kind=Event.Kind.ANSWER,
             status="",
-            leg_uuid=leg_uuid,
-            conversation_uuid=conversation_uuid,
-            occurred_at=received_at,
-            dedupe_key=answer_dedupe_key(leg_uuid=leg_uuid, conversation_uuid=conversation_uuid),
-            payload=payload,
+            leg_uuid=arrival.leg_uuid,
+            conversation_uuid=conversation.vonage_uuid,
+            occurred_at=arrival.received_at,
+            dedupe_key=answer_dedupe_key(
+                leg_uuid=arrival.leg_uuid, conversation_uuid=conversation.vonage_uuid
+            ),
+            payload=arrival.payload,
         ),
-        received_at=received_at,
+        received_at=arrival.received_at,
+        response=response,
     )
     return StoredEvent(
         event=event,
@@ -404,16 +442,13 @@ def conversation_record_ivr(
     response: list[dict],
     event: Event,
     choice: dict | None = None,
-    conversation_is_new: bool = False,
 ) -> None:
     """Keep the caller's place in the menus (and, for an input, their answer) on the
     conversation, and the NCCO on the answer or input event so a redelivery gets the same.
 
-    The conversation is re-read under a row lock, unless this request created it (then the
-    instance is the row, and nobody else can see it before commit).
+    The conversation is re-read under a row lock.
     """
-    if not conversation_is_new:
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     ivr = dict(conversation.attributes.get("ivr") or {})
     ivr.update(state)
     if choice is not None:

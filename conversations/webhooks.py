@@ -48,12 +48,13 @@ def answer(*, payload: dict, received_at: datetime, decide: bool = True) -> list
     """
     try:
         with webhook_transaction():
-            stored = services.call_start(payload=payload, received_at=received_at)
-            if stored.is_duplicate and stored.event.response is not None:
-                return stored.event.response
+            arrival = services.call_arrival(payload=payload, received_at=received_at)
             if not decide:
+                stored = services.call_start(arrival=arrival)
+                if stored.is_duplicate and stored.event.response is not None:
+                    return stored.event.response
                 return safe_answer()
-            return entry_answer(stored=stored)
+            return entry_answer(arrival=arrival)
     except Exception:
         logger.exception("answer webhook failed: answering with voicemail, payload spooled")
         spool_safely(kind=SPOOL_ANSWER, payload=payload, received_at=received_at)
@@ -99,16 +100,20 @@ def settle_tasks_of_leg(*, member: Member) -> None:
         logger.exception("could not settle the tasks of leg %s", member.leg_uuid)
 
 
-def entry_answer(*, stored: services.StoredEvent) -> list[dict]:
-    decision = ivr.ivr_entry(conversation=stored.conversation)
+def entry_answer(*, arrival: services.CallArrival) -> list[dict]:
+    """Decide first, then store the new call with the decision (three INSERTs), then enqueue."""
+    decision = ivr.ivr_entry(conversation=arrival.conversation)
     response = ncco_to_json(decision.actions)
-    services.conversation_record_ivr(
-        conversation=stored.conversation,
-        state=decision.entry_state(),
-        response=response,
-        event=stored.event,
-        conversation_is_new=stored.conversation_is_new,
-    )
+    state = decision.entry_state()
+    stored = services.call_start(arrival=arrival, ivr_state=state, response=response)
+    if stored.is_duplicate and stored.event.response is not None:
+        return stored.event.response  # a redelivered answer: the same NCCO, queued once
+    if not stored.conversation_is_new:
+        # The call was stored before: by an event, or by an answer that was not decided.
+        services.conversation_record_ivr(
+            conversation=stored.conversation, state=state, response=response, event=stored.event
+        )
+    ivr.enqueue(decision=decision, conversation=stored.conversation)
     return response
 
 
@@ -151,7 +156,9 @@ def replay_entry(entry: SpoolEntry) -> None:
     received_at = parse_datetime(entry.received_at)
     with webhook_transaction():
         if entry.kind == SPOOL_ANSWER:
-            services.call_start(payload=entry.payload, received_at=received_at)
+            services.call_start(
+                arrival=services.call_arrival(payload=entry.payload, received_at=received_at)
+            )
         elif entry.kind == SPOOL_EVENT:
             event_store_and_apply(
                 voice_event=read_voice_event(entry.payload, received_at=received_at),

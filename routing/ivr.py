@@ -4,9 +4,10 @@
 menus, the business hours, the queue lengths, the CRM (only when a decision
 needs it) and the caller's place in the menus they return an IvrDecision:
 the NCCO actions, the state to record, and the task to enqueue, if any.
-`ivr_entry` and `ivr_choose` load the menu, decide, and enqueue through
-routing.services; the caller (conversations.webhooks) records the decision
-through conversations.services.
+`ivr_choose` loads the menu, decides, and enqueues through routing.services;
+`ivr_entry` only loads and decides, because the answer webhook stores the
+new call together with the decision: the caller (conversations.webhooks)
+records the decision through conversations.services, then `enqueue`s.
 
 The caller's place lives in Conversation.attributes["ivr"]: the menu they
 are in (`menu_id`) and the no-input and invalid-input counts in that menu.
@@ -179,7 +180,13 @@ class Caller:
 
     @cached_property
     def profile(self) -> CrmProfile | None:
-        return crm_profile_for_number(self.number) if self.number else None
+        if not self.number:
+            return None
+        # The answer webhook has read the caller's Customer already: no second query.
+        loaded = Conversation.customer.is_cached(self.conversation)
+        return crm_profile_for_number(
+            self.number, customer=self.conversation.customer if loaded else None
+        )
 
 
 def render(text: str, *, name: str = "") -> str:
@@ -556,11 +563,10 @@ def enqueue(*, decision: IvrDecision, conversation: Conversation) -> None:
 
 
 def ivr_entry(*, conversation: Conversation, at: datetime | None = None) -> IvrDecision:
-    """What a caller hears on arrival; a VIP's task is enqueued here."""
+    """What a caller hears on arrival. Writes nothing (the conversation may not be stored
+    yet): a VIP's task is enqueued by `enqueue` once it is."""
     caller = Caller(conversation=conversation, at=at or timezone.now())
-    decision = decide_entry(menu=selectors.menu_entry(), caller=caller)
-    enqueue(decision=decision, conversation=conversation)
-    return decision
+    return decide_entry(menu=selectors.menu_entry(), caller=caller)
 
 
 def current_menu(state: dict) -> tuple[IvrMenu | None, dict]:

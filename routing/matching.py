@@ -14,9 +14,9 @@ neither block nor deadlock.
 
 from datetime import date, datetime
 
-import psycopg
 from django.db import connection
 
+from callcentre.db import columns, first_id, first_row, instance_from_row, loaded_fields
 from routing.models import Offer, Queue, Strategy, Task
 
 # The agent lacks nothing in some skill group of task %(task)s.
@@ -87,61 +87,12 @@ STRATEGY_ORDER = {
 }
 
 
-PREPARE_NEVER_AUTOMATICALLY = 2**31 - 1
-
-
-class PreparedCursor(psycopg.Cursor):
-    """A psycopg cursor (server-side parameters) that runs every query as a prepared statement."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ANN001, ANN201
-        return super().execute(query, params, prepare=True, binary=binary)
-
-
-def first_id(sql: str, params: dict) -> int | None:
-    """The first column of the first row (None when there is none)."""
-    row = first_row(sql, params)
-    return row[0] if row else None
-
-
-def first_row(sql: str, params: dict) -> tuple | None:
-    """The first row (None when there is none).
-
-    On PostgreSQL the query runs as a prepared statement with server-side parameters: the
-    matching queries are planned once per connection, not on every decision (planning took
-    several times longer than running them). Django's execute wrappers and query log still
-    see it.
-    """
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        connection.validate_thread_sharing()
-        if connection.connection.prepare_threshold is None:
-            # Django turns psycopg's statement preparation off (for poolers). Back on, but never
-            # automatic: only PreparedCursor asks for it, Django's cursors bind client-side.
-            connection.connection.prepare_threshold = PREPARE_NEVER_AUTOMATICALLY
-        raw = PreparedCursor(connection.connection)
-        cursor = (
-            connection.make_debug_cursor(raw)
-            if connection.queries_logged
-            else connection.make_cursor(raw)
-        )
-    else:
-        cursor = connection.cursor()
-    with cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def lock_clause() -> str:
     return " FOR UPDATE OF a SKIP LOCKED" if connection.vendor == "postgresql" else ""
 
 
 def task_lock_clause() -> str:
     return " FOR UPDATE OF t SKIP LOCKED" if connection.vendor == "postgresql" else ""
-
-
-def loaded_fields(model: type, names: set[str]) -> tuple[str, ...]:
-    """`names` in the model's field order, the order Model.from_db reads its values in."""
-    return tuple(field.attname for field in model._meta.concrete_fields if field.attname in names)
 
 
 TASK_FIELDS = loaded_fields(Task, {"id", "channel", "conversation_id", "queue_id"})
@@ -155,18 +106,16 @@ def task_lock_for_routing(*, task_id: int) -> Task | None:
     fields, which load when read. (The ORM's select_for_update with select_related took
     longer to build than to run.)
     """
-    columns = ", ".join(
-        [f"t.{name}" for name in TASK_FIELDS] + [f"q.{name}" for name in QUEUE_FIELDS]
-    )
     sql = f"""
-        SELECT {columns} FROM routing_task t JOIN routing_queue q ON q.id = t.queue_id
+        SELECT {columns(Task, TASK_FIELDS, alias="t")}, {columns(Queue, QUEUE_FIELDS, alias="q")}
+        FROM routing_task t JOIN routing_queue q ON q.id = t.queue_id
         WHERE t.id = %(task)s AND t.state = '{Task.State.QUEUED}'{task_lock_clause()}
     """
     row = first_row(sql, {"task": task_id})
     if row is None:
         return None
-    task = Task.from_db(connection.alias, TASK_FIELDS, row[: len(TASK_FIELDS)])
-    task.queue = Queue.from_db(connection.alias, QUEUE_FIELDS, row[len(TASK_FIELDS) :])
+    task = instance_from_row(Task, TASK_FIELDS, row[: len(TASK_FIELDS)])
+    task.queue = instance_from_row(Queue, QUEUE_FIELDS, row[len(TASK_FIELDS) :])
     return task
 
 
