@@ -36,8 +36,8 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
 
     True when inserted (the instance then has its pk and counts as saved), False when the
     row was there. One `INSERT ... ON CONFLICT DO NOTHING RETURNING` statement, which
-    PostgreSQL and SQLite both run, where the ORM needs a savepoint around its INSERT to
-    survive the IntegrityError (two more round trips on every webhook).
+    PostgreSQL and SQLite both run (prepared on PostgreSQL), where the ORM needs a savepoint
+    around its INSERT to survive the IntegrityError (two more round trips on every webhook).
     """
     meta = instance._meta
     quote = connection.ops.quote_name
@@ -51,9 +51,7 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
         f"ON CONFLICT ({quote(meta.get_field(unique_field).column)}) DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = first_row(sql, params)
     if row is None:
         return False
     instance.pk = row[0]

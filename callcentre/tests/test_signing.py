@@ -266,7 +266,7 @@ def test_enabled_verification_logs_nothing_at_start_up(caplog):
 def test_cache_failure_falls_back_to_the_local_store(settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "callcentre.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
