@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 from rest_framework.exceptions import ParseError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -15,11 +16,19 @@ from conversations import webhooks
 LEG_FIELDS = ("uuid", "call_uuid", "conversation_uuid")
 
 
+class JsonAnswers(DefaultContentNegotiation):
+    """Vonage takes JSON whatever its Accept header says: never a 406, nothing to negotiate."""
+
+    def select_renderer(self, request: Request, renderers: list, format_suffix: str = "") -> tuple:
+        return renderers[0], renderers[0].media_type
+
+
 class VonageWebhookView(APIView):
     authentication_classes = [VonageWebhookAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonAnswers
     required_fields: tuple[str, ...] = ()
 
     def payload(self, request: Request) -> dict:

@@ -461,17 +461,17 @@ def leg_ended(*, member: Member) -> None:
     An agent's leg that ended without ever being answered gives the task back
     to the queue.
     """
+    tasks = Task.objects.filter(conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES)
+    if member.kind == Member.Kind.AGENT:
+        tasks = tasks.filter(agent_id=member.agent_id, state=Task.State.ASSIGNED)
+    # Most legs leave nothing to settle (the call ended in the IVR, or the other party's leg
+    # settled it): one plain read, and no transaction, for those.
+    if not tasks.exists():
+        return
     now = member.left_at or timezone.now()
     with transaction.atomic():
-        tasks = (
-            Task.objects.select_for_update(of=("self",))
-            .select_related("queue")
-            .filter(conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES)
-            .order_by("pk")
-        )
-        if member.kind == Member.Kind.AGENT:
-            tasks = tasks.filter(agent_id=member.agent_id, state=Task.State.ASSIGNED)
-        for task in tasks:
+        locked = tasks.select_for_update(of=("self",)).select_related("queue").order_by("pk")
+        for task in locked:
             if member.kind == Member.Kind.AGENT and member.joined_at is None:
                 task_return_to_queue(task_id=task.pk, reason="agent did not answer")
             elif (

@@ -154,3 +154,23 @@ def test_answer_body_that_is_not_an_object_is_a_bad_request(vonage, menu):
 
     assert response.status_code == 400
     assert response.json() == {"detail": "The webhook body must be a JSON object."}
+
+
+def test_answer_is_json_whatever_the_accept_header_asks_for(vonage, menu):
+    vonage.client.defaults["HTTP_ACCEPT"] = "text/html"
+
+    response = vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()[1]["action"] == "input"
+
+
+def test_answer_stores_the_ncco_and_the_callers_place_in_the_menus(vonage, menu):
+    call = payloads.new_call()
+
+    ncco = vonage.post("/webhooks/answer", payloads.answer(call)).json()
+
+    conversation = Conversation.objects.get()
+    assert conversation.attributes["ivr"]["menu_id"] == menu.pk
+    assert conversation.events.get().response == ncco

@@ -125,3 +125,22 @@ def test_redelivered_input_gets_the_same_answer_and_counts_once(vonage, call):
     assert first == second
     assert Conversation.objects.get().attributes["ivr"]["attempts"] == 1
     assert Event.objects.filter(kind="input").count() == 1
+
+
+def test_a_call_whose_started_event_came_before_the_answer_still_gets_its_menu(
+    vonage, billing, main
+):
+    require_task_enqueue()
+    call = payloads.new_call()
+    vonage.post("/webhooks/event", payloads.status(call, "started"))
+
+    vonage.post("/webhooks/answer", payloads.answer(call))
+    response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "2"))
+
+    assert response.json()[0]["text"] == "Thank you. Connecting you to Billing. Please hold."
+    conversation = Conversation.objects.get()
+    assert conversation.attributes["ivr"]["menu_id"] == main.pk
+    assert Task.objects.get().queue == billing
+    answer_event = conversation.events.get(kind=Event.Kind.ANSWER)
+    assert answer_event.response[0]["action"] == "talk"
+    assert conversation.members.get().call_status == "started"
