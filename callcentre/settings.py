@@ -118,6 +118,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip (callcentre.postgresql).
+    DATABASES["default"]["ENGINE"] = "callcentre.postgresql"
     # Fail fast when the database is unreachable so a webhook can still answer in time.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 1)
