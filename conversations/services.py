@@ -314,6 +314,12 @@ def event_apply(*, voice_event: VoiceEvent, received_at: datetime) -> StoredEven
                 payload=payload,
                 conversation_is_new=is_new,
             )
+            if member.conversation_id != conversation.pk:
+                # The leg was registered meanwhile, in the call it belongs to (an agent's leg:
+                # member_add_agent_leg). Its events go there; the conversation made for it goes.
+                if is_new:
+                    conversation.delete()
+                conversation = member.conversation
     event, is_duplicate = event_store(
         conversation=conversation, member=member, voice_event=voice_event, received_at=received_at
     )
