@@ -462,5 +462,6 @@ def conversation_record_ivr(
         ivr["choices"] = [*ivr.get("choices", []), choice]
     conversation.attributes = {**conversation.attributes, "ivr": ivr}
     conversation.save(update_fields=["attributes"])
-    event.response = response
-    event.save(update_fields=["response"])
+    if event.response != response:  # an answer event may have been stored with its NCCO
+        event.response = response
+        event.save(update_fields=["response"])
