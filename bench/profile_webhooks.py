@@ -41,7 +41,7 @@ STEPS = [
     ("  conversations.webhooks.answer", "conversations/webhooks.py", "answer"),
     ("  conversations.webhooks.event", "conversations/webhooks.py", "event"),
     (
-        "    webhook_transaction: BEGIN, set_config, COMMIT",
+        "    webhook_transaction: BEGIN with SET LOCAL, COMMIT",
         "callcentre/db.py",
         "webhook_transaction",
     ),

@@ -17,17 +17,14 @@ def webhook_transaction() -> Iterator[None]:
 
     On PostgreSQL a statement or lock wait longer than WEBHOOK_DATABASE_TIMEOUT_MS
     raises OperationalError instead of hanging; the caller falls back to its safe
-    answer and spools the payload.
+    answer and spools the payload. The timeouts go with the BEGIN (callcentre.postgresql).
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            timeout = f"{settings.WEBHOOK_DATABASE_TIMEOUT_MS}ms"
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('statement_timeout', %s, true),"
-                    " set_config('lock_timeout', %s, true)",
-                    [timeout, timeout],
-                )
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            yield
+        return
+    timeout = f"{settings.WEBHOOK_DATABASE_TIMEOUT_MS}ms"
+    with connection.transaction_settings(statement_timeout=timeout, lock_timeout=timeout):
         yield
 
 

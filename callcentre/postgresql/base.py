@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that reads the socket instead of the server.
+"""Django's PostgreSQL backend: a health check that reads the socket instead of the server, and
+transactions that can begin with settings of their own in the BEGIN's round trip.
 
 With CONN_HEALTH_CHECKS, Django checks a reused connection before a request's first query
 by running SELECT 1: a round trip on every request, about a sixth of a webhook's cost on
@@ -6,15 +7,63 @@ these machines. A connection the server has closed (a restart, an idle timeout, 
 backend) has the server's goodbye or an EOF waiting on its socket, and an idle usable one has
 nothing, so one non-blocking select() tells them apart. When something is waiting, or after
 an error, or outside an idle transaction state, Django's SELECT 1 decides as before.
+
+A webhook's transaction needs short statement and lock timeouts (callcentre.db). psycopg sends
+BEGIN in a round trip of its own, and SET LOCAL would take another, a tenth of a webhook. So
+atomic() begins transactions here: Django calls `_start_transaction_under_autocommit` (which
+its SQLite backend defines for the same reason) instead of turning psycopg's autocommit off,
+and this sends BEGIN itself, with the SET LOCAL statements of `transaction_settings` in the
+same simple query. psycopg stays in autocommit mode; its commit() and rollback() still end the
+transaction, as they look at the server's transaction status.
 """
 
 import select
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from django.db import transaction
 from django.db.backends.postgresql import base
-from psycopg import pq
+from django.db.backends.utils import debug_transaction
+from psycopg import pq, sql
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    begin_settings: dict[str, str] | None = None  # for the next BEGIN only
+
+    @contextmanager
+    def transaction_settings(self, **settings: str) -> Iterator[None]:
+        """An atomic block whose transaction runs with these settings (SET LOCAL).
+
+        Outside a transaction they go with the BEGIN, in its round trip. Inside one (a
+        caller's transaction, a test's) the block is a savepoint and they are set by one more
+        statement, and last until that outer transaction ends.
+        """
+        if self.in_atomic_block:
+            with transaction.atomic(using=self.alias), self.cursor() as cursor:
+                cursor.execute(set_local(settings))
+                yield
+            return
+        self.begin_settings = settings
+        try:
+            with transaction.atomic(using=self.alias):
+                yield
+        finally:
+            self.begin_settings = None
+
+    def _start_transaction_under_autocommit(self) -> None:
+        settings, self.begin_settings = self.begin_settings, None
+        statement = begin_statement(self.connection.isolation_level)
+        if settings:
+            statement = f"{statement}; {set_local(settings)}"
+        with debug_transaction(self, statement), self.wrap_database_errors:
+            try:
+                self.connection.execute(statement)
+            except Exception:
+                # BEGIN went through and a setting did not: end that transaction here.
+                if self.connection.info.transaction_status != pq.TransactionStatus.IDLE:
+                    self.connection.rollback()
+                raise
+
     def is_usable(self) -> bool:
         if self.connection is not None and not self.errors_occurred and self.socket_is_quiet():
             return True
@@ -32,3 +81,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except (OSError, ValueError):
             return False
         return not readable
+
+
+def begin_statement(isolation_level: object) -> str:
+    """BEGIN, with the isolation level the connection was configured with (OPTIONS)."""
+    if isolation_level is None:
+        return "BEGIN"
+    return f"BEGIN ISOLATION LEVEL {isolation_level.name.replace('_', ' ')}"
+
+
+def set_local(settings: dict[str, str]) -> str:
+    statements = [
+        sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(name), sql.Literal(value))
+        for name, value in settings.items()
+    ]
+    return sql.SQL("; ").join(statements).as_string()
