@@ -2,6 +2,7 @@
 """Webhook benchmark: the Vonage webhooks against bare Django views, on the production setup.
 
 Usage: .venv/bin/python bench/webhooks.py [--duration 20] [--connections 64] [--workers N]
+                                         [--rounds 1] [--open-loop-rate R]
 
 Serves the project with gunicorn (deploy/gunicorn.conf.py, sync workers) on a loopback port,
 on a fresh PostgreSQL database and Redis db 15, with DEBUG off, and loads it with wrk (64
@@ -13,7 +14,15 @@ connections by default), one phase after the other on the same server:
   (d) the event webhook, signed, status events of known calls  POST /webhooks/event
 
 and prints requests/s, p50, p99 and errors for each, then (c) and (d) against (b) and the
-goals. A measurement, not a test: it exits 0 whatever the figures, 2 when the setup failed.
+goals. With --rounds N the phases run N times in turn (b c d b c d ...) and the goals take
+the median of the rounds' figures, each ratio within its own round: on a machine whose speed
+drifts (other tenants), a ratio of phases run minutes apart measures the drift.
+wrk is a closed loop: every connection sends its next request as soon as it has an answer, so
+the server is saturated and the mean latency is connections / throughput (Little's law). With
+--open-loop-rate R each round also runs (c) and (d) with requests arriving at R per second as
+independent calls do (bench/open_loop.py): the latency Vonage's webhooks see at that load,
+below saturation. The goals are judged on the saturated phases.
+A measurement, not a test: it exits 0 whatever the figures, 2 when the setup failed.
 docs/benchmarks.md explains the phases and keeps the figures.
 """
 
@@ -29,6 +38,7 @@ import runpy
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +72,8 @@ HEADROOM = 1.1
 # Two runs at once would share the database and the cores: the second waits for the first.
 LOCK_PATH = Path(tempfile.gettempdir()) / "callcentre-bench-webhooks.lock"
 LOCK_WAIT_SECONDS = 600
-WRK_TIMEOUT = "5s"  # Vonage waits this long for an answer webhook before trying the fallback
+TIMEOUT_SECONDS = 5  # Vonage waits this long for an answer webhook before trying the fallback
+WRK_TIMEOUT = f"{TIMEOUT_SECONDS}s"
 
 GOAL_ANSWER_SHARE = 0.60
 GOAL_EVENT_SHARE = 0.50
@@ -93,6 +104,8 @@ PHASES = (
 class Result:
     key: str
     title: str
+    round: int
+    offered_rate: float | None  # requests/s offered by an open-loop phase; None: saturated
     requests: int
     requests_per_second: float
     p50_ms: float
@@ -134,6 +147,14 @@ def parse_args() -> argparse.Namespace:
         help="signed requests are pre-generated for this many requests/s over the phase",
     )
     parser.add_argument("--phases", default="abcd", help="which phases to run, e.g. 'bc'")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="run the phases this many times, in turn"
+    )
+    parser.add_argument(
+        "--open-loop-rate",
+        type=float,
+        help="also run (c) and (d) open-loop, this many requests/s arriving (bench/open_loop.py)",
+    )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     parser.add_argument("--json", type=Path, help="also write the setup and results here")
@@ -146,10 +167,15 @@ def parse_args() -> argparse.Namespace:
         help="serve the working tree itself, not a copy taken at the start",
     )
     args = parser.parse_args()
-    if args.connections < args.threads or min(args.duration, args.warmup, args.workers) < 1:
-        parser.error("need connections >= threads, and duration, warmup and workers >= 1")
+    if (
+        args.connections < args.threads
+        or min(args.duration, args.warmup, args.workers, args.rounds) < 1
+    ):
+        parser.error("need connections >= threads, and duration, warmup, workers and rounds >= 1")
     if set(args.phases) - {phase.key for phase in PHASES}:
         parser.error("--phases takes letters from 'abcd'")
+    if args.open_loop_rate is not None and not 0 < args.open_loop_rate <= args.rate_ceiling:
+        parser.error("--open-loop-rate must be above 0 and at most --rate-ceiling")
     return args
 
 
@@ -503,7 +529,13 @@ class Server:
 
 
 def run_wrk(
-    *, wrk_path: str, url: str, prefix: Path, args: argparse.Namespace, seconds: int, wraps: bool
+    *,
+    wrk_path: str,
+    url: str,
+    prefix: Path,
+    args: argparse.Namespace,
+    seconds: int,
+    wraps: bool,
 ) -> dict:
     command = [
         wrk_path,
@@ -530,12 +562,12 @@ def run_wrk(
     )
 
 
-def signed_count(args: argparse.Namespace, seconds: int) -> int:
-    return math.ceil(args.rate_ceiling * seconds * HEADROOM)
+def signed_count(args: argparse.Namespace, seconds: int, rate: float | None = None) -> int:
+    return math.ceil((rate or args.rate_ceiling) * seconds * HEADROOM)
 
 
 def prepare_phase(
-    phase: Phase, *, host: str, args: argparse.Namespace, workdir: Path
+    phase: Phase, *, host: str, args: argparse.Namespace, workdir: Path, rate: float | None
 ) -> tuple[Path, Path]:
     """Write the warm-up and measured requests; for (d), create the calls they are about."""
     from bench import traffic
@@ -552,8 +584,8 @@ def prepare_phase(
                 ),
             )
         return warmup_prefix, measure_prefix
-    warmup_count = signed_count(args, args.warmup)
-    measure_count = signed_count(args, args.duration)
+    warmup_count = signed_count(args, args.warmup, rate)
+    measure_count = signed_count(args, args.duration, rate)
     if phase.key == "c":
         for prefix, count in ((warmup_prefix, warmup_count), (measure_prefix, measure_count)):
             traffic.write_thread_files(
@@ -598,20 +630,47 @@ def spooled(workdir: Path) -> int:
 
 
 def run_phase(
-    phase: Phase, *, server: Server, wrk_path: str, args: argparse.Namespace, workdir: Path
+    phase: Phase,
+    *,
+    round_number: int,
+    offered_rate: float | None = None,
+    server: Server,
+    wrk_path: str,
+    args: argparse.Namespace,
+    workdir: Path,
 ) -> Result:
-    say(f"({phase.key}) {phase.title}: {phase.path}")
+    heading = f"round {round_number}: " if args.rounds > 1 else ""
+    title = phase.title if offered_rate is None else f"{phase.title} at {offered_rate:.0f}/s"
+    say(f"{heading}({phase.key}) {title}: {phase.path}")
     host = f"127.0.0.1:{server.port}"
     url = f"http://{host}{phase.path}"
-    warmup_prefix, measure_prefix = prepare_phase(phase, host=host, args=args, workdir=workdir)
-    warmup = run_wrk(
-        wrk_path=wrk_path,
-        url=url,
-        prefix=warmup_prefix,
-        args=args,
-        seconds=args.warmup,
-        wraps=phase.wraps,
+    warmup_prefix, measure_prefix = prepare_phase(
+        phase, host=host, args=args, workdir=workdir, rate=offered_rate
     )
+
+    def load(prefix: Path, seconds: int) -> dict:
+        if offered_rate is None:
+            return run_wrk(
+                wrk_path=wrk_path,
+                url=url,
+                prefix=prefix,
+                args=args,
+                seconds=seconds,
+                wraps=phase.wraps,
+            )
+        from bench import open_loop
+
+        return open_loop.run(
+            prefix,
+            threads=args.threads,
+            host="127.0.0.1",
+            port=server.port,
+            rate=offered_rate,
+            seconds=seconds,
+            timeout=TIMEOUT_SECONDS,
+        )
+
+    warmup = load(warmup_prefix, args.warmup)
     time.sleep(1)  # let the requests still in flight finish before counting rows
     rows_before, spooled_before, boots_before = (
         rows_written(phase),
@@ -619,14 +678,7 @@ def run_phase(
         server.boots(),
     )
     other_cpu = OtherCpu()
-    measured = run_wrk(
-        wrk_path=wrk_path,
-        url=url,
-        prefix=measure_prefix,
-        args=args,
-        seconds=args.duration,
-        wraps=phase.wraps,
-    )
+    measured = load(measure_prefix, args.duration)
     other_cpu_share, other_cpu_top = other_cpu.share()
     time.sleep(1)
     rows_after = rows_written(phase)
@@ -635,7 +687,9 @@ def run_phase(
     )
     result = Result(
         key=phase.key,
-        title=phase.title,
+        title=title,
+        round=round_number,
+        offered_rate=offered_rate,
         requests=measured["requests"],
         requests_per_second=measured["requests"] / (measured["duration_us"] / 1e6),
         p50_ms=measured["p50_us"] / 1000,
@@ -668,6 +722,18 @@ def run_phase(
     return result
 
 
+def phase_plan(args: argparse.Namespace) -> list[tuple[int, Phase, float | None]]:
+    """(round, phase, offered rate): each round the saturated phases, then the open-loop ones."""
+    rates = [None] if args.open_loop_rate is None else [None, args.open_loop_rate]
+    return [
+        (round_number, phase, rate)
+        for round_number in range(1, args.rounds + 1)
+        for rate in rates
+        for phase in PHASES
+        if phase.key in args.phases and (rate is None or phase.wraps is False)
+    ]
+
+
 # Report ------------------------------------------------------------------------------------
 
 
@@ -694,13 +760,14 @@ def setup_line(args: argparse.Namespace, info: dict, *, source: Path) -> str:
 def print_table(results: list[Result]) -> None:
     say("")
     say(
-        f"{'phase':<36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
+        f"{'phase':<36} {'round':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
         f"{'spooled':>8} {'rows':>7} {'boots':>6} {'other CPU':>9}"
     )
     for result in results:
         rows = "-" if result.rows_written is None else f"{result.rows_written}"
         say(
-            f"({result.key}) {result.title:<32} {result.requests_per_second:>8.0f} "
+            f"({result.key}) {result.title:<32} {result.round:>5} "
+            f"{result.requests_per_second:>8.0f} "
             f"{result.p50_ms:>8.1f} {result.p99_ms:>8.1f} {result.errors:>7} "
             f"{result.spooled:>8} {rows:>7} {result.worker_boots:>6} "
             f"{result.other_cpu_share:>9.0%}"
@@ -728,36 +795,68 @@ def print_table(results: list[Result]) -> None:
             )
 
 
-def goals(results: list[Result], *, connections: int) -> list[tuple[str, bool]]:
-    by_key = {result.key: result for result in results}
-    lines: list[tuple[str, bool]] = []
-    bare = by_key.get("b")
+def median_of_rounds(values: list[float]) -> tuple[float, str]:
+    """The median, and how the rounds spread around it ("" for a single round)."""
+    middle = statistics.median(values)
+    if len(values) == 1:
+        return middle, ""
+    return middle, f" (median of {len(values)} rounds: {min(values):.0%}-{max(values):.0%})"
+
+
+def goals(results: list[Result], *, connections: int) -> list[tuple[str, bool | None]]:
+    open_loop_results = [result for result in results if result.offered_rate is not None]
+    results = [result for result in results if result.offered_rate is None]
+    rounds: dict[int, dict[str, Result]] = defaultdict(dict)
+    for result in results:
+        rounds[result.round][result.key] = result
+    lines: list[tuple[str, bool | None]] = []
     for key, name, share in (("c", "answer", GOAL_ANSWER_SHARE), ("d", "event", GOAL_EVENT_SHARE)):
-        if key in by_key and bare is not None:
-            ratio = by_key[key].requests_per_second / bare.requests_per_second
+        ratios = [
+            phases[key].requests_per_second / phases["b"].requests_per_second
+            for phases in rounds.values()
+            if key in phases and "b" in phases
+        ]
+        if ratios:
+            ratio, spread = median_of_rounds(ratios)
             lines.append(
                 (
-                    f"({key})/(b) {name} throughput {ratio:.0%} of the bare view"
+                    f"({key})/(b) {name} throughput {ratio:.0%} of the bare view{spread}"
                     f" (goal >= {share:.0%})",
                     ratio >= share,
                 )
             )
     for key in ("c", "d"):
-        if key in by_key:
-            p99 = by_key[key].p99_ms
+        of_key = [result for result in results if result.key == key]
+        if of_key:
+            p99 = statistics.median(result.p99_ms for result in of_key)
+            throughput = statistics.median(result.requests_per_second for result in of_key)
             # Little's law: with every connection always waiting for an answer, the mean
             # latency is connections / throughput, and p99 cannot be below the mean.
-            mean_ms = connections / by_key[key].requests_per_second * 1000
+            mean_ms = connections / throughput * 1000
             needed = connections / GOAL_P99_MS * 1000
+            median = f"median of {len(of_key)} rounds: " if len(of_key) > 1 else ""
             lines.append(
                 (
-                    f"({key}) p99 {p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms; {connections}"
+                    f"({key}) p99 {median}{p99:.1f} ms (goal < {GOAL_P99_MS:.0f} ms; {connections}"
                     f" connections at this rate wait {mean_ms:.0f} ms on average, the goal"
                     f" needs over {needed:.0f} req/s)",
                     p99 < GOAL_P99_MS,
                 )
             )
-    failures = sum(result.errors + result.spooled for result in results)
+    for key in ("c", "d"):
+        of_key = [result for result in open_loop_results if result.key == key]
+        if of_key:
+            p99 = statistics.median(result.p99_ms for result in of_key)
+            served = statistics.median(result.requests_per_second for result in of_key)
+            lines.append(
+                (
+                    f"({key}) open loop, {of_key[0].offered_rate:.0f} req/s arriving, served"
+                    f" {served:.0f}: p99 {p99:.1f} ms (the latency below saturation; the goal is"
+                    " judged on the saturated phase above)",
+                    None,
+                )
+            )
+    failures = sum(result.errors + result.spooled for result in results + open_loop_results)
     lines.append((f"errors {failures} in all phases, spooled included (goal 0)", failures == 0))
     return lines
 
@@ -807,14 +906,21 @@ def main() -> int:
         say(f"load average before measuring: {load_average()} (other work here skews the figures)")
         say(f"serving on 127.0.0.1:{server.port}")
         results = [
-            run_phase(phase, server=server, wrk_path=wrk_path, args=args, workdir=workdir)
-            for phase in PHASES
-            if phase.key in args.phases
+            run_phase(
+                phase,
+                round_number=round_number,
+                offered_rate=offered_rate,
+                server=server,
+                wrk_path=wrk_path,
+                args=args,
+                workdir=workdir,
+            )
+            for round_number, phase, offered_rate in phase_plan(args)
         ]
         print_table(results)
         say("")
         for line, met in goals(results, connections=args.connections):
-            say(f"{'PASS' if met else 'MISS'}  {line}")
+            say(f"{({True: 'PASS', False: 'MISS', None: 'INFO'})[met]}  {line}")
         if any(result.errors or result.spooled for result in results):
             args.keep_files = True
             say("\nfirst errors in the server log:")
@@ -830,6 +936,7 @@ def main() -> int:
                         "workers": args.workers,
                         "connections": args.connections,
                         "duration": args.duration,
+                        "rounds": args.rounds,
                         "versions": info,
                         "results": [asdict(result) for result in results],
                     },
