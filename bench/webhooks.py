@@ -529,13 +529,7 @@ class Server:
 
 
 def run_wrk(
-    *,
-    wrk_path: str,
-    url: str,
-    prefix: Path,
-    args: argparse.Namespace,
-    seconds: int,
-    wraps: bool,
+    *, wrk_path: str, url: str, prefix: Path, args: argparse.Namespace, seconds: int, wraps: bool
 ) -> dict:
     command = [
         wrk_path,
@@ -730,7 +724,7 @@ def phase_plan(args: argparse.Namespace) -> list[tuple[int, Phase, float | None]
         for round_number in range(1, args.rounds + 1)
         for rate in rates
         for phase in PHASES
-        if phase.key in args.phases and (rate is None or phase.wraps is False)
+        if phase.key in args.phases and (rate is None or not phase.wraps)
     ]
 
 

