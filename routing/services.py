@@ -459,7 +459,12 @@ def leg_ended(*, member: Member) -> None:
     wait without them) and completes what an agent had; a caller who hangs up
     after the agent accepted but before the agent's leg joined abandoned too.
     An agent's leg that ended without ever being answered gives the task back
-    to the queue.
+    to the queue, or, when the caller has left meanwhile, abandons it.
+
+    Vonage does not order the events of different legs: the agent leg's
+    `answered` can arrive after the caller's `completed`. So while a leg placed
+    to the agent is still up when the caller leaves, the task stays assigned
+    and that leg is hung up; its own end decides (joined: completed, not: abandoned).
     """
     tasks = Task.objects.filter(conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES)
     if member.kind == Member.Kind.AGENT:
@@ -470,25 +475,68 @@ def leg_ended(*, member: Member) -> None:
         return
     now = member.left_at or timezone.now()
     with transaction.atomic():
-        locked = tasks.select_for_update(of=("self",)).select_related("queue").order_by("pk")
+        locked = (
+            tasks.select_for_update(of=("self",))
+            .select_related("queue", "conversation")
+            .order_by("pk")
+        )
         for task in locked:
-            if member.kind == Member.Kind.AGENT and member.joined_at is None:
-                task_return_to_queue(task_id=task.pk, reason="agent did not answer")
-            elif (
-                task.state == Task.State.ASSIGNED
-                and not task.is_callback
-                and not agent_leg_joined(task=task)
-            ):
-                task_abandon_while_connecting(task=task, now=now)
-            elif task.state == Task.State.ASSIGNED:
-                started = member.joined_at or task.assigned_at or now
-                task_finish(
-                    task=task, now=now, talk_seconds=max(int((now - started).total_seconds()), 0)
-                )
-                # Without wrap-up the agent is free now: waiting callers need not wait for beat.
-                transaction.on_commit(lambda agent_id=task.agent_id: agent_route(agent_id=agent_id))
-            elif not task.is_callback:
-                task_abandon(task=task, now=now)
+            task_settle_for_leg(task=task, member=member, now=now)
+
+
+def task_settle_for_leg(*, task: Task, member: Member, now: datetime) -> None:
+    """leg_ended's decision for one open task of the call (row-locked by the caller)."""
+    caller_left_at = None
+    if not task.is_callback and task.conversation.state == Conversation.State.ENDED:
+        caller_left_at = task.conversation.ended_at or now
+    if member.kind == Member.Kind.AGENT:
+        joined_in_time = member.joined_at is not None and (
+            caller_left_at is None or member.joined_at <= caller_left_at
+        )
+        if caller_left_at is not None and not joined_in_time:
+            task_abandon_while_connecting(task=task, now=caller_left_at)
+            return
+        if member.joined_at is None:
+            task_return_to_queue(task_id=task.pk, reason="agent did not answer")
+            return
+    if (
+        task.state == Task.State.ASSIGNED
+        and not task.is_callback
+        and not agent_leg_joined(task=task)
+    ):
+        if member.kind == Member.Kind.CUSTOMER and agent_leg_up(task=task):
+            # Its `answered` may still be on its way: the leg's own end decides.
+            conversation_id, agent_id = task.conversation_id, task.agent_id
+            transaction.on_commit(lambda: agent_legs_hang_up_later(conversation_id, agent_id))
+        else:
+            task_abandon_while_connecting(task=task, now=now)
+        return
+    if task.state == Task.State.ASSIGNED:
+        started = member.joined_at or task.assigned_at or now
+        finished = min(now, caller_left_at) if caller_left_at else now
+        task_finish(
+            task=task,
+            now=finished,
+            talk_seconds=max(int((finished - started).total_seconds()), 0),
+        )
+        # Without wrap-up the agent is free now: waiting callers need not wait for beat.
+        transaction.on_commit(lambda agent_id=task.agent_id: agent_route(agent_id=agent_id))
+    elif not task.is_callback:
+        task_abandon(task=task, now=now)
+
+
+def agent_leg_up(*, task: Task) -> bool:
+    """Whether a leg placed to the assigned agent since the assignment has not ended yet."""
+    return (
+        Member.objects.filter(
+            conversation_id=task.conversation_id,
+            kind=Member.Kind.AGENT,
+            agent_id=task.agent_id,
+            left_at__isnull=True,
+        )
+        .exclude(call_status__in=ENDING_STATUSES)
+        .exists()
+    )
 
 
 def task_keep_place_for_callback(*, task_id: int, callback_number: str) -> bool:
@@ -623,6 +671,8 @@ def task_settle_if_stuck(*, task_id: int, now: datetime) -> str | None:
         joined = [leg for leg in legs if leg.joined_at is not None]
         live = [leg for leg in legs if leg.call_status not in ENDING_STATUSES]
         if caller_gone and not joined:
+            if live and caller_left_at > now - timedelta(seconds=AGENT_CONNECT_SECONDS):
+                return None  # the live leg's end decides, as in leg_ended
             task_abandon_while_connecting(task=task, now=caller_left_at)
             return Task.State.ABANDONED
         if caller_gone or (joined and not live):

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from agents.models import Agent
+from conversations.models import Conversation, Member
 from routing import services
 from routing.models import Offer, Strategy, Task
 from routing.tests.factories import (
@@ -320,26 +321,93 @@ def test_a_caller_who_hangs_up_while_the_agent_is_connected_abandoned(
     task = enqueue(billing_queue)
     services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     [ringing] = task.conversation.members.filter(kind="agent", agent=bob)  # placed on accept
-    customer = task.conversation.members.create(
-        kind="customer", channel="voice", leg_uuid="leg-1", left_at=timezone.now()
-    )
+    customer = caller_leaves(task, at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
         services.leg_ended(member=customer)
 
-    task.refresh_from_db()
-    assert task.state == Task.State.ABANDONED
-    bob.refresh_from_db()
-    # Free again at once: no wrap-up, the idle time kept, not a missed offer.
-    assert (bob.voice_load, bob.wrap_up_until, bob.idle_since) == (0, None, idle_since)
-    assert bob.missed_offers_in_a_row == 0
-    # The agent's ringing softphone leg is hung up.
+    # The agent's ringing softphone leg is hung up; its end settles the task.
     hangups = [
         request.path
         for request in vonage_api.received
         if request.method == "PUT" and request.body == {"action": "hangup"}
     ]
     assert hangups == [f"/v1/calls/{ringing.leg_uuid}"]
+    task.refresh_from_db()
+    assert task.state == Task.State.ASSIGNED
+    ringing.call_status, ringing.left_at = "cancelled", timezone.now()
+    ringing.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=ringing)
+
+    task.refresh_from_db()
+    assert (task.state, task.ended_at) == (Task.State.ABANDONED, customer.left_at)
+    bob.refresh_from_db()
+    # Free again at once: no wrap-up, the idle time kept, not a missed offer.
+    assert (bob.voice_load, bob.wrap_up_until, bob.idle_since) == (0, None, idle_since)
+    assert bob.missed_offers_in_a_row == 0
+
+
+def caller_leaves(task: Task, *, at) -> Member:
+    """The caller's leg ends, as conversations.services records it before routing hears."""
+    customer = task.conversation.members.create(
+        kind="customer", channel="voice", leg_uuid="leg-1", call_status="completed", left_at=at
+    )
+    Conversation.objects.filter(pk=task.conversation_id).update(state="ended", ended_at=at)
+    task.conversation.refresh_from_db()
+    return customer
+
+
+def test_an_agent_answer_reported_after_the_caller_left_still_completes_the_call(
+    billing, billing_queue, vonage_api, django_capture_on_commit_callbacks
+):
+    """Vonage's events of two legs come in any order: the agent's leg was answered first."""
+    bob = available_agent("Bob", skills={billing: 8})
+    task = enqueue(billing_queue)
+    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    [agent_leg] = task.conversation.members.filter(kind="agent", agent=bob)
+    answered = timezone.now()
+    customer = caller_leaves(task, at=answered + timedelta(seconds=40))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=customer)  # the agent's `answered` is not stored yet
+    agent_leg.call_status, agent_leg.joined_at = "completed", answered
+    agent_leg.left_at = answered + timedelta(seconds=41)
+    agent_leg.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=agent_leg)
+
+    task.refresh_from_db()
+    assert (task.state, task.completed_at) == (Task.State.COMPLETED, customer.left_at)
+    bob.refresh_from_db()
+    assert bob.voice_load == 0
+    assert bob.wrap_up_until == customer.left_at + timedelta(seconds=30)
+    assert bob.talk_seconds_today == 40
+
+
+def test_an_agent_leg_answered_only_after_the_caller_left_is_an_abandoned_call(
+    billing, billing_queue, vonage_api, django_capture_on_commit_callbacks
+):
+    bob = available_agent("Bob", skills={billing: 8})
+    task = enqueue(billing_queue)
+    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    [agent_leg] = task.conversation.members.filter(kind="agent", agent=bob)
+    left = timezone.now()
+    customer = caller_leaves(task, at=left)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=customer)
+    agent_leg.call_status, agent_leg.joined_at = "completed", left + timedelta(seconds=1)
+    agent_leg.left_at = left + timedelta(seconds=2)
+    agent_leg.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leg_ended(member=agent_leg)
+
+    task.refresh_from_db()
+    assert (task.state, task.ended_at) == (Task.State.ABANDONED, left)
+    bob.refresh_from_db()
+    assert (bob.voice_load, bob.wrap_up_until) == (0, None)
 
 
 def test_after_wrap_up_the_agent_gets_the_next_task(billing, billing_queue, vonage_api):

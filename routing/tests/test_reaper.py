@@ -112,6 +112,26 @@ def test_a_call_that_ended_unnoticed_is_completed_and_the_agent_wraps_up(
     )
 
 
+def test_a_caller_gone_while_the_agent_leg_still_rings_waits_for_that_legs_end(
+    billing, billing_skill, vonage_api
+):
+    """The agent leg's `answered` may still be on its way (Vonage orders no events across
+    legs): the reaper leaves the task to that leg's end, unless the leg never ends."""
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    task = accepted(call_waiting(billing), bob)
+    left = task.assigned_at + timedelta(seconds=3)
+    caller_hung_up_unnoticed(task, at=left)
+
+    assert services.routing_reap(now=left + timedelta(seconds=10)).tasks_abandoned == 0
+    assert Task.objects.get(pk=task.pk).state == Task.State.ASSIGNED
+    report = services.routing_reap(now=left + timedelta(seconds=91))
+
+    assert report.tasks_abandoned == 1
+    task.refresh_from_db()
+    assert (task.state, task.ended_at) == (Task.State.ABANDONED, left)
+    assert loads(bob) == [0]
+
+
 def test_an_agent_leg_that_ended_unnoticed_completes_the_task(billing, billing_skill, vonage_api):
     bob = available_agent("Bob", skills={billing_skill: 8})
     task = accepted(call_waiting(billing), bob)
