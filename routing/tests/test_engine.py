@@ -335,11 +335,14 @@ def test_a_caller_who_hangs_up_while_the_agent_is_connected_abandoned(
     assert hangups == [f"/v1/calls/{ringing.leg_uuid}"]
     task.refresh_from_db()
     assert task.state == Task.State.ASSIGNED
-    ringing.call_status, ringing.left_at = "cancelled", timezone.now()
-    ringing.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=ringing)
+    agent_leg_ends(
+        ringing,
+        status="cancelled",
+        joined_at=None,
+        left_at=timezone.now(),
+        capture=django_capture_on_commit_callbacks,
+    )
 
     task.refresh_from_db()
     assert (task.state, task.ended_at) == (Task.State.ABANDONED, customer.left_at)
@@ -347,6 +350,14 @@ def test_a_caller_who_hangs_up_while_the_agent_is_connected_abandoned(
     # Free again at once: no wrap-up, the idle time kept, not a missed offer.
     assert (bob.voice_load, bob.wrap_up_until, bob.idle_since) == (0, None, idle_since)
     assert bob.missed_offers_in_a_row == 0
+
+
+def agent_leg_ends(agent_leg: Member, *, status, joined_at, left_at, capture) -> None:
+    """The agent leg's final event is stored, then routing hears of it."""
+    agent_leg.call_status, agent_leg.joined_at, agent_leg.left_at = status, joined_at, left_at
+    agent_leg.save()
+    with capture(execute=True):
+        services.leg_ended(member=agent_leg)
 
 
 def caller_leaves(task: Task, *, at) -> Member:
@@ -371,12 +382,14 @@ def test_an_agent_answer_reported_after_the_caller_left_still_completes_the_call
     customer = caller_leaves(task, at=answered + timedelta(seconds=40))
     with django_capture_on_commit_callbacks(execute=True):
         services.leg_ended(member=customer)  # the agent's `answered` is not stored yet
-    agent_leg.call_status, agent_leg.joined_at = "completed", answered
-    agent_leg.left_at = answered + timedelta(seconds=41)
-    agent_leg.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=agent_leg)
+    agent_leg_ends(
+        agent_leg,
+        status="completed",
+        joined_at=answered,
+        left_at=answered + timedelta(seconds=41),
+        capture=django_capture_on_commit_callbacks,
+    )
 
     task.refresh_from_db()
     assert (task.state, task.completed_at) == (Task.State.COMPLETED, customer.left_at)
@@ -397,12 +410,14 @@ def test_an_agent_leg_answered_only_after_the_caller_left_is_an_abandoned_call(
     customer = caller_leaves(task, at=left)
     with django_capture_on_commit_callbacks(execute=True):
         services.leg_ended(member=customer)
-    agent_leg.call_status, agent_leg.joined_at = "completed", left + timedelta(seconds=1)
-    agent_leg.left_at = left + timedelta(seconds=2)
-    agent_leg.save()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=agent_leg)
+    agent_leg_ends(
+        agent_leg,
+        status="completed",
+        joined_at=left + timedelta(seconds=1),
+        left_at=left + timedelta(seconds=2),
+        capture=django_capture_on_commit_callbacks,
+    )
 
     task.refresh_from_db()
     assert (task.state, task.ended_at) == (Task.State.ABANDONED, left)
