@@ -108,9 +108,10 @@ def test_transfer_with_an_ncco_and_with_a_url(client, sandbox, receiver):
     client.transfer_to_url(created.uuid, f"{receiver.url}/transfer-ncco")
     wait_until(lambda: "You were transferred by URL." in feed_texts(sandbox, created.uuid))
 
-    transfers = [r.payload for r in receiver.received if "conversation_uuid_from" in r.payload]
+    # The transfer events are posted while the new NCCO already runs: wait for both.
+    transfers = receiver.wait_for(lambda r: "conversation_uuid_from" in r.payload, count=2)
     assert len(transfers) == 2
-    assert transfers[0]["uuid"] == created.uuid
+    assert all(t.payload["uuid"] == created.uuid for t in transfers)
 
 
 def test_a_recording_is_downloadable_with_the_application_jwt(client, sandbox, receiver):
