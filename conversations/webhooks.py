@@ -85,6 +85,14 @@ def event_store_and_apply(
     if (
         not stored.is_duplicate
         and member is not None
+        and member.agent_id is not None
+        and member.call_status == voice_event.status
+    ):
+        # The agent's softphone rang, answered or hung up: their desktop shows it.
+        routing_services.agent_changed_later(member.agent_id)
+    if (
+        not stored.is_duplicate
+        and member is not None
         and member.call_status == voice_event.status
         and voice_event.status in ENDING_STATUSES
     ):

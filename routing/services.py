@@ -55,6 +55,19 @@ def agent_group(agent_id: int) -> str:
     return f"agent-{agent_id}"
 
 
+def agent_changed_later(agent_id: int | None) -> None:
+    """Tell the agent's desktop, after commit, that their presence or work moved.
+
+    The desktop then reads its state again (agents.api.AgentMeApi): the event says
+    that something changed, the API says what is true now.
+    """
+    if agent_id is None:
+        return
+    transaction.on_commit(
+        lambda: publish(agent_group(agent_id), "agent.changed", {"agent_id": agent_id})
+    )
+
+
 def task_move(*, task_id: int, from_state: str, to_state: str, **changes: object) -> bool:
     """The one guarded setter of a task's state: a claim that fails when the task moved on."""
     if to_state not in TASK_TRANSITIONS.get(from_state, frozenset()):
@@ -277,6 +290,7 @@ def offer_accept(*, offer_id: int, agent: Agent) -> Task:
             counters_date=today, contacts_today=1, talk_seconds_today=0, missed_offers_in_a_row=0
         )
         task.refresh_from_db()
+        agent_changed_later(agent.pk)
         transaction.on_commit(lambda: task_connect_agent_later(task_id=task.pk))
     return task
 
@@ -305,12 +319,17 @@ def offer_decline(*, offer: Offer, state: str, now: datetime) -> None:
             status=Agent.Status.AVAILABLE,
             missed_offers_in_a_row__gte=settings.ROUTING_MISSED_OFFERS_BEFORE_AWAY,
         ).update(status=Agent.Status.AWAY, away_reason="missed", status_changed_at=now)
+    agent_changed_later(offer.agent_id)
     task_id, agent_id = offer.task_id, offer.agent_id
     transaction.on_commit(lambda: after_decline(task_id=task_id, agent_id=agent_id, offer=offer))
 
 
+def publish_offer_withdrawn(offer: Offer) -> None:
+    publish(agent_group(offer.agent_id), "offer.withdrawn", {"offer_id": offer.pk})
+
+
 def after_decline(*, task_id: int, agent_id: int, offer: Offer) -> None:
-    publish(agent_group(agent_id), "offer.withdrawn", {"offer_id": offer.pk})
+    publish_offer_withdrawn(offer)
     task_route(task_id=task_id)
     agent_route(agent_id=agent_id)
 
@@ -356,6 +375,7 @@ def task_finish(*, task: Task, now: datetime, talk_seconds: int = 0) -> None:
         idle_since=wrap_up_until,
         talk_seconds_today=F("talk_seconds_today") + talk_seconds,
     )
+    agent_changed_later(task.agent_id)
 
 
 def task_complete(*, task_id: int, agent: Agent) -> None:
@@ -402,6 +422,7 @@ def task_return_to_queue(*, task_id: int, reason: str) -> None:
         Agent.objects.filter(pk=task.agent_id).update(
             **{field: F(field) - 1}, missed_offers_in_a_row=F("missed_offers_in_a_row") + 1
         )
+        agent_changed_later(task.agent_id)
         transaction.on_commit(lambda: task_route(task_id=task_id))
 
 
@@ -414,6 +435,7 @@ def task_abandon(*, task: Task, now: datetime) -> None:
             ):
                 field = load_field(task.channel)
                 Agent.objects.filter(pk=offer.agent_id).update(**{field: F(field) - 1})
+                transaction.on_commit(lambda offer=offer: publish_offer_withdrawn(offer))
                 transaction.on_commit(
                     lambda agent_id=offer.agent_id: agent_route(agent_id=agent_id)
                 )
@@ -441,6 +463,7 @@ def task_abandon_while_connecting(*, task: Task, now: datetime) -> None:
         return
     field = load_field(task.channel)
     Agent.objects.filter(pk=task.agent_id).update(**{field: F(field) - 1})
+    agent_changed_later(task.agent_id)
     conversation_id, agent_id = task.conversation_id, task.agent_id
     transaction.on_commit(lambda: agent_legs_hang_up_later(conversation_id, agent_id))
     transaction.on_commit(lambda: agent_route(agent_id=agent_id))
@@ -713,6 +736,7 @@ def agent_set_status(*, agent: Agent, status: str, reason: str = "") -> Agent:
             if current.status != Agent.Status.AVAILABLE:
                 changes["idle_since"] = now  # a new idle period starts now
         Agent.objects.filter(pk=agent.pk).update(**changes)
+        agent_changed_later(agent.pk)
         if status == Agent.Status.AVAILABLE:
             transaction.on_commit(lambda: agent_route(agent_id=agent.pk))
     agent.refresh_from_db()
@@ -722,9 +746,10 @@ def agent_set_status(*, agent: Agent, status: str, reason: str = "") -> Agent:
 def agent_end_wrap_up(*, agent: Agent) -> Agent:
     now = timezone.now()
     with transaction.atomic():
-        Agent.objects.filter(pk=agent.pk, wrap_up_until__gt=now).update(
+        if Agent.objects.filter(pk=agent.pk, wrap_up_until__gt=now).update(
             wrap_up_until=now, idle_since=now
-        )
+        ):
+            agent_changed_later(agent.pk)
         transaction.on_commit(lambda: agent_route(agent_id=agent.pk))
     agent.refresh_from_db()
     return agent
@@ -739,5 +764,6 @@ def agents_wake(*, now: datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     for agent_id in candidates:
         Agent.objects.filter(pk=agent_id, wrap_up_until__lte=now).update(wrap_up_until=None)
+        agent_changed_later(agent_id)
         woken += len(agent_route(agent_id=agent_id))
     return woken
