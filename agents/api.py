@@ -1,16 +1,19 @@
 """The agent's own API: presence, offers, wrap-up. An agent only ever sees their own work."""
 
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.models import Agent
-from agents.selectors import agent_for_user
+from agents.selectors import agent_assigned_tasks, agent_for_user, agent_pending_offers
+from callcentre.vonage.client import VonageError
+from conversations.models import Member
 from routing import services as routing
-from routing.models import Offer
+from routing import voice
+from routing.models import Offer, Task
 
 
 def request_agent(request: Request) -> Agent:
@@ -20,10 +23,28 @@ def request_agent(request: Request) -> Agent:
     return agent
 
 
+def customer_of(task: Task) -> dict:
+    """Who the contact is, for the agent who is offered it or holds it."""
+    conversation = task.conversation
+    customer = conversation.customer if conversation else None
+    return {
+        "number": task.callback_number or (conversation.from_address if conversation else ""),
+        "name": customer.name if customer else "",
+        "is_vip": bool(customer and customer.is_vip),
+        # Money as text, as DRF's DecimalField gives it: never a float.
+        "account_value": (
+            str(customer.account_value) if customer and customer.account_value is not None else None
+        ),
+    }
+
+
 class OfferOutput(serializers.ModelSerializer):
     queue = serializers.CharField(source="task.queue.name")
     channel = serializers.CharField(source="task.channel")
     conversation_id = serializers.IntegerField(source="task.conversation_id")
+    is_callback = serializers.BooleanField(source="task.is_callback")
+    waiting_since = serializers.DateTimeField(source="task.queued_at")
+    customer = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -33,9 +54,49 @@ class OfferOutput(serializers.ModelSerializer):
             "queue",
             "channel",
             "conversation_id",
+            "is_callback",
+            "waiting_since",
+            "customer",
             "created_at",
             "expires_at",
         ]
+
+    def get_customer(self, offer: Offer) -> dict:
+        return customer_of(offer.task)
+
+
+class LegOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["leg_uuid", "call_status", "joined_at", "left_at", "is_muted"]
+
+
+class TaskOutput(serializers.ModelSerializer):
+    queue = serializers.CharField(source="queue.name")
+    customer = serializers.SerializerMethodField()
+    leg = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "queue",
+            "channel",
+            "conversation_id",
+            "is_callback",
+            "queued_at",
+            "assigned_at",
+            "customer",
+            "leg",
+        ]
+
+    def get_customer(self, task: Task) -> dict:
+        return customer_of(task)
+
+    def get_leg(self, task: Task) -> dict | None:
+        """The agent's latest leg into this call (placed after they accepted), if any."""
+        legs = getattr(task.conversation, "agent_legs", []) if task.conversation else []
+        return LegOutput(legs[-1]).data if legs else None
 
 
 class AgentOutput(serializers.ModelSerializer):
@@ -61,10 +122,13 @@ class AgentMeApi(APIView):
 
     def get(self, request: Request) -> Response:
         agent = request_agent(request)
-        offers = Offer.objects.filter(agent=agent, state=Offer.State.PENDING).select_related(
-            "task__queue"
+        return Response(
+            {
+                **AgentOutput(agent).data,
+                "offers": OfferOutput(agent_pending_offers(agent=agent), many=True).data,
+                "tasks": TaskOutput(agent_assigned_tasks(agent=agent), many=True).data,
+            }
         )
-        return Response({**AgentOutput(agent).data, "offers": OfferOutput(offers, many=True).data})
 
 
 class AgentStatusApi(APIView):
@@ -112,3 +176,55 @@ class WrapUpEndApi(APIView):
     def post(self, request: Request) -> Response:
         agent = routing.agent_end_wrap_up(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
+
+
+def assigned_task(request: Request, task_id: int) -> Task:
+    task = Task.objects.filter(
+        pk=task_id, agent=request_agent(request), state=Task.State.ASSIGNED
+    ).first()
+    if task is None:
+        raise NotFound("You hold no such contact.")
+    return task
+
+
+class CallMuteApi(APIView):
+    """Mute (or unmute) the agent's own leg of a call they hold."""
+
+    permission_classes = [IsAuthenticated]
+
+    class Input(serializers.Serializer):
+        muted = serializers.BooleanField()
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task = assigned_task(request, task_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
+        except routing.RoutingError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except VonageError as error:
+            return vonage_failed(error)
+        return Response(LegOutput(leg).data)
+
+
+class CallHangUpApi(APIView):
+    """End the agent's own leg of a call they hold; its end settles the contact."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task = assigned_task(request, task_id)
+        try:
+            voice.agent_leg_hang_up(task=task)
+        except routing.RoutingError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except VonageError as error:
+            return vonage_failed(error)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+def vonage_failed(error: VonageError) -> Response:
+    return Response(
+        {"detail": f"Vonage did not take it: {error}"}, status=status.HTTP_502_BAD_GATEWAY
+    )

@@ -8,4 +8,6 @@ urlpatterns = [
     path("wrap-up/end", api.WrapUpEndApi.as_view(), name="api-agent-wrap-up-end"),
     path("offers/<int:offer_id>/accept", api.OfferAcceptApi.as_view(), name="api-offer-accept"),
     path("offers/<int:offer_id>/reject", api.OfferRejectApi.as_view(), name="api-offer-reject"),
+    path("tasks/<int:task_id>/mute", api.CallMuteApi.as_view(), name="api-call-mute"),
+    path("tasks/<int:task_id>/hang-up", api.CallHangUpApi.as_view(), name="api-call-hang-up"),
 ]

@@ -125,6 +125,8 @@ class Member(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=8, null=True, blank=True)
     network = models.CharField(max_length=40, blank=True)
     disconnected_by = models.CharField(max_length=20, blank=True)
+    # Muted through the Voice API (an agent's desktop): Vonage sends no event for it.
+    is_muted = models.BooleanField("muted", default=False)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.leg_uuid or self.pk}"

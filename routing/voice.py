@@ -17,6 +17,7 @@ from conversations import services as conversation_services
 from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from routing.models import Queue, Task
+from routing.services import RoutingError
 
 logger = logging.getLogger(__name__)
 
@@ -126,3 +127,41 @@ def caller_transfer(*, conversation: Conversation, actions: list[ncco.Action]) -
         logger.warning("could not transfer the caller of %s: %s", conversation.vonage_uuid, error)
         return False
     return True
+
+
+# The agent's softphone controls (agents.api)
+
+
+def agent_live_leg(*, task: Task) -> Member | None:
+    """The assigned agent's leg that is in the task's call now."""
+    return (
+        Member.objects.filter(
+            conversation_id=task.conversation_id,
+            kind=Member.Kind.AGENT,
+            agent_id=task.agent_id,
+            state=Member.State.JOINED,
+            left_at__isnull=True,
+        )
+        .order_by("-joined_at")
+        .first()
+    )
+
+
+def agent_leg_set_muted(*, task: Task, muted: bool) -> Member:
+    """Mute or unmute the agent's leg: the customer stops (or starts again) hearing them."""
+    leg = agent_live_leg(task=task)
+    if leg is None:
+        raise RoutingError("You are not connected to this call.")
+    client = get_client()
+    (client.mute if muted else client.unmute)(leg.leg_uuid)
+    Member.objects.filter(pk=leg.pk).update(is_muted=muted)
+    leg.is_muted = muted
+    return leg
+
+
+def agent_leg_hang_up(*, task: Task) -> None:
+    """The agent ends their part of the call; its `completed` event settles the task."""
+    leg = agent_live_leg(task=task)
+    if leg is None:
+        raise RoutingError("You are not connected to this call.")
+    get_client().hangup(leg.leg_uuid)

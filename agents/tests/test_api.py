@@ -1,8 +1,11 @@
 import pytest
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from agents.models import Agent
 from agents.tests.factories import UserFactory
+from callcentre.tests.fake_vonage import NOT_FOUND
+from conversations.models import Customer, Member
 from routing import services
 from routing.models import Offer, Task
 from routing.tests.factories import (
@@ -116,3 +119,156 @@ def test_token_authentication_for_scripts(client, bob):
     )
 
     assert response.status_code == 200
+
+
+# The desktop's view of its work: who is calling, and the agent's own leg
+
+
+def ada_calls(billing_queue) -> Task:
+    customer = Customer.objects.create(name="Ada Lovelace", is_vip=True, account_value="1200.00")
+    conversation = ConversationFactory(customer=customer, from_address="447700900123")
+    return services.task_enqueue(conversation=conversation, queue=billing_queue)
+
+
+def test_an_offer_shows_who_is_calling_and_since_when(bob_client, bob, billing_queue):
+    services.agent_set_status(agent=bob, status="available")
+    task = ada_calls(billing_queue)
+
+    [offer] = bob_client.get("/api/agent/").json()["offers"]
+
+    assert offer["customer"] == {
+        "number": "447700900123",
+        "name": "Ada Lovelace",
+        "is_vip": True,
+        "account_value": "1200.00",
+    }
+    assert offer["waiting_since"] is not None
+    assert offer["is_callback"] is False
+    assert Task.objects.get(pk=task.pk).state == Task.State.OFFERED
+
+
+def bob_accepts_ada(bob_client, bob, billing_queue) -> tuple[Task, Member]:
+    """Bob accepts Ada's call: a leg is placed to his softphone (the fake Vonage takes it)."""
+    services.agent_set_status(agent=bob, status="available")
+    task = ada_calls(billing_queue)
+    offer = Offer.objects.get(task=task)
+    assert bob_client.post(f"/api/agent/offers/{offer.pk}/accept").status_code == 200
+    return task, Member.objects.get(conversation=task.conversation, kind="agent")
+
+
+def leg_answers(vonage, leg: Member, agent: Agent) -> None:
+    """The event Vonage sends when the agent's softphone answers."""
+    answered = {
+        "uuid": leg.leg_uuid,
+        "conversation_uuid": "CON-agent-room",
+        "status": "answered",
+        "direction": "outbound",
+        "from": "447700900000",
+        "to": agent.vonage_user,
+        "timestamp": "2026-12-01T10:00:05.000Z",
+    }
+    assert vonage.post("/webhooks/event", answered).status_code in (200, 204)
+
+
+def test_an_accepted_call_shows_the_agents_leg_from_ringing_to_connected(
+    bob_client, bob, billing_queue, vonage_api, vonage
+):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+    [ringing] = bob_client.get("/api/agent/").json()["tasks"]
+    leg_answers(vonage, leg, bob)
+    me = bob_client.get("/api/agent/").json()
+
+    assert ringing["id"] == task.pk
+    assert ringing["customer"]["name"] == "Ada Lovelace"
+    assert ringing["leg"] == {
+        "leg_uuid": leg.leg_uuid,
+        "call_status": "",
+        "joined_at": None,
+        "left_at": None,
+        "is_muted": False,
+    }
+    [connected] = me["tasks"]
+    assert connected["leg"]["call_status"] == "answered"
+    assert connected["leg"]["joined_at"] == "2026-12-01T10:00:05Z"
+    assert me["offers"] == []
+
+
+def calls_to_vonage(vonage_api, leg: Member) -> list:
+    return [r.body for r in vonage_api.received if r.path == f"/v1/calls/{leg.leg_uuid}"]
+
+
+def test_mute_and_unmute_the_agents_leg(bob_client, bob, billing_queue, vonage_api, vonage):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+    leg_answers(vonage, leg, bob)
+
+    muted = bob_client.post(f"/api/agent/tasks/{task.pk}/mute", {"muted": True})
+    shown = bob_client.get("/api/agent/").json()["tasks"][0]["leg"]["is_muted"]
+    unmuted = bob_client.post(f"/api/agent/tasks/{task.pk}/mute", {"muted": False})
+
+    assert muted.status_code == 200 and muted.json()["is_muted"] is True
+    assert shown is True
+    assert unmuted.json()["is_muted"] is False
+    assert calls_to_vonage(vonage_api, leg) == [{"action": "mute"}, {"action": "unmute"}]
+
+
+def test_hang_up_ends_the_agents_leg_through_vonage(
+    bob_client, bob, billing_queue, vonage_api, vonage
+):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+    leg_answers(vonage, leg, bob)
+
+    response = bob_client.post(f"/api/agent/tasks/{task.pk}/hang-up")
+
+    assert response.status_code == 202
+    assert calls_to_vonage(vonage_api, leg) == [{"action": "hangup"}]
+    # The task ends with the leg's `completed` event, not with the request.
+    assert Task.objects.get(pk=task.pk).state == Task.State.ASSIGNED
+
+
+def test_call_controls_before_the_leg_answers_are_a_409_and_call_nobody(
+    bob_client, bob, billing_queue, vonage_api
+):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+
+    muted = bob_client.post(f"/api/agent/tasks/{task.pk}/mute", {"muted": True})
+    hung_up = bob_client.post(f"/api/agent/tasks/{task.pk}/hang-up")
+
+    assert (muted.status_code, muted.json()) == (
+        409,
+        {"detail": "You are not connected to this call."},
+    )
+    assert hung_up.status_code == 409
+    assert calls_to_vonage(vonage_api, leg) == []
+
+
+def test_call_controls_on_someone_elses_or_a_missing_contact_are_a_404(
+    bob_client, bob, billing_queue, vonage_api, vonage
+):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+    leg_answers(vonage, leg, bob)
+    carol_client = Client()
+    carol_client.force_login(available_agent("Carol", skills={}, status="away").user)
+
+    theirs = carol_client.post(f"/api/agent/tasks/{task.pk}/hang-up")
+    missing = bob_client.post("/api/agent/tasks/999999/mute", {"muted": True})
+    bad = bob_client.post(f"/api/agent/tasks/{task.pk}/mute", {"muted": "loud"})
+
+    assert (theirs.status_code, theirs.json()) == (404, {"detail": "You hold no such contact."})
+    assert missing.status_code == 404
+    assert (bad.status_code, bad.json()) == (400, {"muted": ["Must be a valid boolean."]})
+    assert calls_to_vonage(vonage_api, leg) == []
+    assert Member.objects.get(pk=leg.pk).is_muted is False
+
+
+def test_when_vonage_refuses_a_control_the_agent_sees_why_and_nothing_changes(
+    bob_client, bob, billing_queue, vonage_api, vonage
+):
+    task, leg = bob_accepts_ada(bob_client, bob, billing_queue)
+    leg_answers(vonage, leg, bob)
+    vonage_api.answers[("PUT", f"/v1/calls/{leg.leg_uuid}")] = (404, NOT_FOUND)
+
+    response = bob_client.post(f"/api/agent/tasks/{task.pk}/mute", {"muted": True})
+
+    assert response.status_code == 502
+    assert response.json()["detail"].startswith("Vonage did not take it: 404")
+    assert Member.objects.get(pk=leg.pk).is_muted is False
