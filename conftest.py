@@ -100,3 +100,73 @@ def vonage_api(settings, tmp_path, monkeypatch):
         reset_client()
         yield fake
         reset_client()
+
+
+@dataclass
+class AsgiLiveServer:
+    url: str
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
+    """The project's ASGI application (HTTP and websockets) on loopback, as `make run` and
+    the /ws/ server of production serve it, in a thread of the test process (its database)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.db import connections
+
+    from callcentre.asgi import application
+
+    # The server's threads close their connections after each request (no persistent ones
+    # left behind), so that the test database can be dropped at the end.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        application, lifespan="off", log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the ASGI test server did not start")
+        time.sleep(0.02)
+    yield AsgiLiveServer(url=f"http://127.0.0.1:{sock.getsockname()[1]}")
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    """Headless Chromium from Debian's packages, driven by Selenium.
+
+    Skipped, with the reason, where Chromium is not installed; CI installs it and sets
+    CHECK_BROWSER_REQUIRED=1, so there a missing browser fails instead.
+    """
+    import os
+    import shutil
+
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        reason = "needs Debian's chromium and chromium-driver (apt-get install chromium-driver)"
+        if os.environ.get("CHECK_BROWSER_REQUIRED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+        options.add_argument(argument)
+    # The driver's path is given, so Selenium Manager never looks for (or downloads) one.
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    driver.set_window_size(1280, 1000)
+    yield driver
+    driver.quit()

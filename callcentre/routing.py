@@ -1,3 +1,9 @@
 """Websocket routes. Each screen (agent desktop, wallboard, chat widget) adds its consumer here."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from agents.consumers import AgentDesktopConsumer
+
+websocket_urlpatterns = [
+    path("ws/agent/", AgentDesktopConsumer.as_asgi()),
+]

@@ -1,11 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from agents import views as agent_views
 from callcentre.health import healthz
+from callcentre.views import home
 from conversations import api as conversation_api
 from routing import views as routing_views
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("desktop/", agent_views.desktop, name="agent-desktop"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("webhooks/", include("conversations.urls")),
     path("api/agent/", include("agents.urls")),

@@ -195,18 +195,17 @@ def start_sandbox(tmp_path: Path, private_key_pem: str) -> Iterator[Callable[...
         running.sandbox.stop_thread()
 
 
-@pytest.fixture
-def project_sandbox(
-    live_server, settings, start_sandbox, private_key_pem, monkeypatch
-) -> Iterator[Callable[..., RunningSandbox]]:
-    """Starts the sandbox playing Vonage for the project on the live server, both ways: its
+def sandbox_for_project(
+    url: str, settings, start_sandbox, private_key_pem: str, monkeypatch
+) -> Callable[..., RunningSandbox]:
+    """Starts the sandbox playing Vonage for the project served at `url`, both ways: its
     webhooks go to the project, and the project's Vonage client talks to it."""
     from callcentre.vonage.client import reset_client
 
     def start(**overrides: Any) -> RunningSandbox:
-        settings.PUBLIC_URL = live_server.url
+        settings.PUBLIC_URL = url
         running = start_sandbox(
-            live_server.url,
+            url,
             signature_secret=settings.VONAGE_SIGNATURE_SECRET,
             api_key=settings.VONAGE_API_KEY,
             **overrides,
@@ -219,5 +218,30 @@ def project_sandbox(
         reset_client()
         return running
 
-    yield start
+    return start
+
+
+@pytest.fixture
+def project_sandbox(
+    live_server, settings, start_sandbox, private_key_pem, monkeypatch
+) -> Iterator[Callable[..., RunningSandbox]]:
+    """The sandbox for the project on Django's (WSGI) live server."""
+    from callcentre.vonage.client import reset_client
+
+    yield sandbox_for_project(
+        live_server.url, settings, start_sandbox, private_key_pem, monkeypatch
+    )
+    reset_client()
+
+
+@pytest.fixture
+def asgi_project_sandbox(
+    asgi_live_server, settings, start_sandbox, private_key_pem, monkeypatch
+) -> Iterator[Callable[..., RunningSandbox]]:
+    """The sandbox for the project on the ASGI live server (websockets too)."""
+    from callcentre.vonage.client import reset_client
+
+    yield sandbox_for_project(
+        asgi_live_server.url, settings, start_sandbox, private_key_pem, monkeypatch
+    )
     reset_client()

@@ -6,10 +6,6 @@ Skipped, with the reason, where Chromium is not installed; CI installs it and se
 CHECK_BROWSER_REQUIRED=1, so there a missing browser fails instead.
 """
 
-import os
-import shutil
-from collections.abc import Iterator
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -19,30 +15,7 @@ from sandbox.tests.test_project_flow import project, queues, wait_until  # noqa:
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 TIMEOUT = 20.0
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not (CHROMIUM and CHROMEDRIVER):
-        reason = "needs Debian's chromium and chromium-driver (apt-get install chromium-driver)"
-        if os.environ.get("CHECK_BROWSER_REQUIRED") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    # The driver's path is given, so Selenium Manager never looks for (or downloads) one.
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
-    driver.set_window_size(1280, 1000)
-    yield driver
-    driver.quit()
 
 
 def screen_text(browser) -> str:

@@ -120,7 +120,8 @@ class Command(BaseCommand):
                 " 3 queues, 4 agents.\n"
             )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
-            + "Agents: alice, bob, carol, dave (same password)."
+            + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
+            + " (same password)."
         )
 
     def ensure_hours(self) -> BusinessHours:

@@ -1,0 +1,124 @@
+"""An agent's shift in a real browser: headless Chromium logs in to the desktop on the ASGI
+server (HTTP and the websocket), goes available, is offered a call placed through the Vonage
+sandbox, accepts it, is connected, mutes, hangs up, wraps up and is ready again. Nothing in
+the page is reloaded by the test: every change arrives over the websocket.
+"""
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from conversations.models import Customer, CustomerHandle
+from routing.models import Task
+from routing.tests.factories import (
+    IvrMenuFactory,
+    IvrOptionFactory,
+    QueueFactory,
+    QueueSkillFactory,
+    SkillFactory,
+    available_agent,
+)
+from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
+    CALLER,
+    CENTRE,
+    asgi_project_sandbox,
+    private_key_pem,
+    start_sandbox,
+)
+from sandbox.tests.test_project_flow import wait_until
+from sandbox.tests.test_sdk import feed_texts
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"  # UserFactory's
+TIMEOUT = 20.0
+
+
+@pytest.fixture
+def billing_skill():
+    return SkillFactory(name="billing")
+
+
+@pytest.fixture
+def billing(billing_skill):
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    queue = QueueFactory(name="Billing", wrap_up_seconds=600)
+    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
+    IvrOptionFactory(menu=menu, digit="2", prompt="For billing and payments", queue=queue)
+    return queue
+
+
+def text_of(browser, css: str) -> str:
+    found = browser.find_elements(By.CSS_SELECTOR, css)
+    return " ".join(element.text for element in found)
+
+
+def shows(browser, css: str, text: str) -> bool:
+    return text in text_of(browser, css)
+
+
+def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
+    asgi_live_server,
+    asgi_project_sandbox,  # noqa: F811
+    billing,
+    billing_skill,
+    browser,
+):
+    sandbox = asgi_project_sandbox(speed=5, app_answer_delay=2.0)
+    bob = available_agent("Bob", skills={billing_skill: 8}, status="offline")
+    ada = Customer.objects.create(name="Ada Lovelace", is_vip=True)
+    CustomerHandle.objects.create(customer=ada, kind="phone", value=CALLER)
+
+    # Bob logs in and goes available.
+    browser.get(asgi_live_server.url + "/desktop/")
+    assert browser.current_url.endswith("/accounts/login/?next=/desktop/")
+    browser.find_element(By.ID, "id_username").send_keys(bob.user.username)
+    browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_until(lambda: shows(browser, "#connection", "Live"), timeout=TIMEOUT)
+    assert shows(browser, "#activity", "Offline")
+    browser.find_element(By.CSS_SELECTOR, '#presence button[data-status="available"]').click()
+    wait_until(lambda: shows(browser, "#activity", "Available: waiting for a contact"))
+
+    # Ada calls and presses 2: the offer appears, with who she is.
+    call = sandbox.control.dial(from_number=CALLER, to_number=CENTRE)
+    wait_until(lambda: any("press 2" in text for text in feed_texts(sandbox, call["uuid"])))
+    sandbox.control.press(call["uuid"], "2")
+    wait_until(lambda: shows(browser, "#offers", "Ada Lovelace"), timeout=TIMEOUT)
+    offer = text_of(browser, "#offers")
+    assert "Billing" in offer and CALLER in offer and "VIP" in offer
+    assert shows(browser, "#activity", "A contact is offered to you")
+    assert browser.title.startswith("● Offer")
+
+    # Bob accepts: his softphone rings, then the sandbox answers it and he is connected.
+    browser.find_element(By.CSS_SELECTOR, "#offers button.accept").click()
+    wait_until(lambda: shows(browser, "#offers", "No contact is being offered"))
+    wait_until(lambda: shows(browser, "#tasks .call-state", "Connected"), timeout=TIMEOUT)
+    assert shows(browser, "#tasks", "Ada Lovelace")
+    assert shows(browser, "#activity", "On a contact")
+    wait_until(
+        lambda: "Connected with agent-bob (app)" in feed_texts(sandbox, call["uuid"]),
+        timeout=TIMEOUT,
+    )
+
+    # Mute and unmute go to Vonage and show on the button.
+    browser.find_element(By.CSS_SELECTOR, "#tasks button.mute").click()
+    wait_until(lambda: shows(browser, "#tasks .call-state", "Connected (muted)"))
+    assert text_of(browser, "#tasks button.mute") == "Unmute"
+    browser.find_element(By.CSS_SELECTOR, "#tasks button.mute").click()
+    wait_until(lambda: text_of(browser, "#tasks button.mute") == "Mute")
+
+    # Bob hangs up: the call ends, the contact is complete and he wraps up.
+    browser.find_element(By.CSS_SELECTOR, "#tasks button.hang-up").click()
+    wait_until(lambda: shows(browser, "#tasks", "You are not on a contact"), timeout=TIMEOUT)
+    wait_until(lambda: browser.find_element(By.ID, "wrap-up").is_displayed())
+    assert shows(browser, "#activity", "Wrap-up")
+    task = Task.objects.get(conversation__vonage_uuid=call["conversation_uuid"])
+    assert task.state == Task.State.COMPLETED and task.agent == bob
+    wait_until(lambda: sandbox.control.call(call["uuid"])["status"] == "completed")
+
+    # Ready before the wrap-up time is over.
+    browser.find_element(By.ID, "end-wrap-up").click()
+    wait_until(lambda: shows(browser, "#activity", "Available: waiting for a contact"))
+    assert not browser.find_element(By.ID, "wrap-up").is_displayed()
+    bob.refresh_from_db()
+    assert bob.voice_load == 0 and bob.status == "available"
