@@ -176,7 +176,8 @@
   }
 
   function customerLine(customer) {
-    const who = customer.name ? customer.name + " (" + customer.number + ")" : customer.number;
+    const number = /^\d+$/.test(customer.number) ? "+" + customer.number : customer.number;
+    const who = customer.name ? customer.name + " (" + number + ")" : number;
     return el(
       "span",
       { class: "customer" },
