@@ -3,12 +3,11 @@
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from agents.tests.factories import UserFactory
 from callcentre.asgi import application
+from callcentre.tests.websockets import refusal_of, screen_socket, session_cookie, sync
 from conversations.models import Conversation, Member
 from routing import services
 from routing.tests.factories import (
@@ -21,25 +20,9 @@ from routing.tests.factories import (
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ORIGIN = (b"origin", b"http://127.0.0.1")
-
-
-def session_cookie(user) -> tuple[bytes, bytes]:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={session}".encode())
-
 
 def desktop_socket(*headers: tuple[bytes, bytes]) -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, "/ws/agent/", headers=[ORIGIN, *headers])
-
-
-@async_to_sync
-async def refusal_of(communicator: WebsocketCommunicator) -> object:
-    connected, code = await communicator.connect()
-    await communicator.disconnect()
-    return code if not connected else "accepted"
+    return screen_socket("/ws/agent/", *headers)
 
 
 def test_a_socket_without_a_login_is_refused_with_4401():
@@ -77,10 +60,7 @@ def test_an_agent_hears_of_their_own_offer_and_presence_and_of_nobody_elses():
     async def run() -> tuple[list[dict], bool]:
         assert (await bobs.connect())[0] and (await carols.connect())[0]
         hello = [await bobs.receive_json_from(), await carols.receive_json_from()]
-        assert hello == [
-            {"type": "hello", "agent_id": bob.pk},
-            {"type": "hello", "agent_id": carol.pk},
-        ]
+        assert hello == [{"type": "hello"}, {"type": "hello"}]
 
         await sync(services.agent_set_status)(agent=bob, status="available")
         await sync(services.task_enqueue)(
@@ -97,12 +77,6 @@ def test_an_agent_hears_of_their_own_offer_and_presence_and_of_nobody_elses():
     assert [event["type"] for event in received] == ["agent.changed", "offer.created"]
     assert received[1]["queue"] == "Billing"
     assert carol_heard_nothing is True
-
-
-def sync(function):
-    from channels.db import database_sync_to_async
-
-    return database_sync_to_async(function)
 
 
 def test_the_desktop_hears_an_offer_withdrawn_when_the_caller_hangs_up_first():

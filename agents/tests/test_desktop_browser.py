@@ -7,6 +7,7 @@ the page is reloaded by the test: every change arrives over the websocket.
 import pytest
 from selenium.webdriver.common.by import By
 
+from callcentre.tests.browser import text_at
 from conversations.models import Customer, CustomerHandle
 from routing.models import Task
 from routing.tests.factories import (
@@ -47,13 +48,8 @@ def billing(billing_skill):
     return queue
 
 
-def text_of(browser, css: str) -> str:
-    found = browser.find_elements(By.CSS_SELECTOR, css)
-    return " ".join(element.text for element in found)
-
-
 def shows(browser, css: str, text: str) -> bool:
-    return text in text_of(browser, css)
+    return text in text_at(browser, css)
 
 
 def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
@@ -84,7 +80,7 @@ def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     wait_until(lambda: any("press 2" in text for text in feed_texts(sandbox, call["uuid"])))
     sandbox.control.press(call["uuid"], "2")
     wait_until(lambda: shows(browser, "#offers", "Ada Lovelace"), timeout=TIMEOUT)
-    offer = text_of(browser, "#offers")
+    offer = text_at(browser, "#offers")
     assert "Billing" in offer and CALLER in offer and "VIP" in offer
     assert shows(browser, "#activity", "A contact is offered to you")
     assert browser.title.startswith("● Offer")
@@ -103,9 +99,9 @@ def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     # Mute and unmute go to Vonage and show on the button.
     browser.find_element(By.CSS_SELECTOR, "#tasks button.mute").click()
     wait_until(lambda: shows(browser, "#tasks .call-state", "Connected (muted)"))
-    assert text_of(browser, "#tasks button.mute") == "Unmute"
+    assert text_at(browser, "#tasks button.mute") == "Unmute"
     browser.find_element(By.CSS_SELECTOR, "#tasks button.mute").click()
-    wait_until(lambda: text_of(browser, "#tasks button.mute") == "Mute")
+    wait_until(lambda: text_at(browser, "#tasks button.mute") == "Mute")
 
     # Bob hangs up: the call ends, the contact is complete and he wraps up.
     browser.find_element(By.CSS_SELECTOR, "#tasks button.hang-up").click()

@@ -6,49 +6,20 @@
 
   const root = document.getElementById("desktop");
   const csrfToken = root.querySelector("input[name=csrfmiddlewaretoken]").value;
-  const connection = document.getElementById("connection");
   const errorBox = document.getElementById("error");
-  const RETRY_MAX_MS = 15000;
+
+  const { el, secondsUntil, secondsSince, clock, phone } = window.Screen;
 
   let state = null;
-  let socket = null;
-  let retryMs = 1000;
 
-  // --- Reading and acting -------------------------------------------------------------
-
-  let loading = null;
-  let loadAgain = false;
-
-  function reload() {
-    if (loading) {
-      loadAgain = true;
-      return loading;
-    }
-    loading = (async () => {
-      try {
-        const response = await fetch(root.dataset.api, {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-        });
-        if (response.status === 401 || response.status === 403) {
-          window.location.assign("/accounts/login/?next=" + encodeURIComponent("/desktop/"));
-          return;
-        }
-        if (!response.ok) throw new Error("the server answered " + response.status);
-        state = await response.json();
-        render();
-      } catch (error) {
-        showError("Could not read your state: " + error.message);
-      } finally {
-        loading = null;
-        if (loadAgain) {
-          loadAgain = false;
-          reload();
-        }
-      }
-    })();
-    return loading;
-  }
+  const reload = window.Screen.reader(
+    root.dataset.api,
+    (answer) => {
+      state = answer;
+      render();
+    },
+    (error) => showError("Could not read your state: " + error.message),
+  );
 
   async function post(url, body) {
     hideError();
@@ -96,69 +67,7 @@
     errorBox.textContent = "";
   }
 
-  // --- The live connection ------------------------------------------------------------
-
-  function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    socket = new WebSocket(scheme + window.location.host + root.dataset.socket);
-    socket.addEventListener("open", () => {
-      retryMs = 1000;
-      setConnection("live", "Live");
-      reload();
-    });
-    socket.addEventListener("message", (message) => {
-      const event = JSON.parse(message.data);
-      if (event.type !== "hello") reload();
-    });
-    socket.addEventListener("close", (event) => {
-      if (event.code === 4401) {
-        window.location.assign("/accounts/login/?next=" + encodeURIComponent("/desktop/"));
-        return;
-      }
-      if (event.code === 4403) {
-        setConnection("refused", "Not an agent");
-        return;
-      }
-      setConnection("down", "Reconnecting…");
-      window.setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-    });
-  }
-
-  function setConnection(name, text) {
-    connection.dataset.state = name;
-    connection.textContent = text;
-  }
-
   // --- Rendering ----------------------------------------------------------------------
-
-  function el(tag, attributes, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attributes || {})) {
-      if (name === "onclick") node.addEventListener("click", value);
-      else if (value !== false && value !== null && value !== undefined) {
-        node.setAttribute(name, value === true ? "" : value);
-      }
-    }
-    for (const child of children) {
-      if (child !== null && child !== undefined) node.append(child);
-    }
-    return node;
-  }
-
-  function secondsUntil(iso) {
-    return Math.max(0, Math.ceil((Date.parse(iso) - Date.now()) / 1000));
-  }
-
-  function secondsSince(iso) {
-    return Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
-  }
-
-  function clock(seconds) {
-    const minutes = Math.floor(seconds / 60);
-    const rest = String(seconds % 60).padStart(2, "0");
-    return minutes + ":" + rest;
-  }
 
   function inWrapUp() {
     return Boolean(state.wrap_up_until) && Date.parse(state.wrap_up_until) > Date.now();
@@ -176,7 +85,7 @@
   }
 
   function customerLine(customer) {
-    const number = /^\d+$/.test(customer.number) ? "+" + customer.number : customer.number;
+    const number = phone(customer.number);
     const who = customer.name ? customer.name + " (" + number + ")" : number;
     return el(
       "span",
@@ -293,5 +202,9 @@
 
   window.setInterval(tick, 1000);
   reload();
-  connect();
+  window.Screen.watch(root.dataset.socket, {
+    indicator: document.getElementById("connection"),
+    onOpen: reload,
+    onEvent: reload,
+  });
 })();

@@ -1,0 +1,44 @@
+"""The base of every screen's websocket: one group, pushed only, for a logged-in user.
+
+A screen reads its state over HTTP; its socket only tells it when to read again. Each
+screen's consumer says which group a user may listen to (agents.consumers,
+reports.consumers); services publish to that group after commit (callcentre.realtime).
+"""
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+# Close codes in the application range (4000-4999): the page shows why it was refused.
+NOT_LOGGED_IN = 4401
+NOT_ALLOWED = 4403
+
+
+class PushConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+
+    async def group_for(self, user) -> str | None:
+        """The group this user's screen listens to, or None when the user may not."""
+        raise NotImplementedError
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=NOT_LOGGED_IN)
+            return
+        group = await self.group_for(user)
+        if group is None:
+            await self.close(code=NOT_ALLOWED)
+            return
+        self.group = group
+        await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello"})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: object, **kwargs: object) -> None:
+        """Screens send nothing here (their actions are HTTP calls): ignore it."""
+
+    async def publish(self, message: dict) -> None:
+        await self.send_json(message["event"])
