@@ -68,6 +68,25 @@ class Agent(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def activity(self, now: datetime) -> str:
+        """What the agent is doing: their chosen presence, or, when available, whether
+        they carry work (offered or assigned), wrap up, or wait for a contact."""
+        if self.status != Agent.Status.AVAILABLE:
+            return self.status
+        if self.voice_load or self.chat_load:
+            return Activity.BUSY
+        if self.wrap_up_until and self.wrap_up_until > now:
+            return Activity.WRAP_UP
+        return Activity.IDLE
+
+
+class Activity(models.TextChoices):
+    OFFLINE = "offline", "Offline"
+    AWAY = "away", "Away"
+    IDLE = "available", "Available"
+    BUSY = "busy", "Busy"
+    WRAP_UP = "wrap_up", "Wrap-up"
+
 
 class AgentSkill(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="agent_skills")

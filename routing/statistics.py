@@ -58,17 +58,12 @@ def agent_states_by_queue(*, queues: list[Queue], now: datetime) -> dict[int, di
     ).values_list("agent_id", "skill_id", "proficiency"):
         proficiency.setdefault(agent_id, {})[skill_id] = level
     counts = {queue.pk: {"available": 0, "busy": 0, "wrap_up": 0} for queue in queues}
-    agents = Agent.objects.filter(status=Agent.Status.AVAILABLE).values(
-        "pk", "voice_load", "chat_load", "wrap_up_until"
+    agents = Agent.objects.filter(status=Agent.Status.AVAILABLE).only(
+        "pk", "status", "voice_load", "chat_load", "wrap_up_until"
     )
     for agent in agents:
-        skills = proficiency.get(agent["pk"], {})
-        if agent["voice_load"] or agent["chat_load"]:
-            state = "busy"
-        elif agent["wrap_up_until"] and agent["wrap_up_until"] > now:
-            state = "wrap_up"
-        else:
-            state = "available"
+        skills = proficiency.get(agent.pk, {})
+        state = agent.activity(now)
         for queue_id, needed in requirements.items():
             if all(skills.get(skill, 0) >= level for skill, level in needed):
                 counts[queue_id][state] += 1
