@@ -3,7 +3,9 @@
 from django.urls import path
 
 from agents.consumers import AgentDesktopConsumer
+from reports.consumers import LiveBoardConsumer
 
 websocket_urlpatterns = [
     path("ws/agent/", AgentDesktopConsumer.as_asgi()),
+    path("ws/supervisor/", LiveBoardConsumer.as_asgi()),
 ]

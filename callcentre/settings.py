@@ -297,6 +297,8 @@ IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 # Routing engine.
 ROUTING_REOFFER_COOLDOWN_SECONDS = env_int("ROUTING_REOFFER_COOLDOWN_SECONDS", 60)
 ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY", 2)
+# The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
+DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

@@ -5,6 +5,8 @@ from agents import views as agent_views
 from callcentre.health import healthz
 from callcentre.views import home
 from conversations import api as conversation_api
+from reports import api as report_api
+from reports import views as report_views
 from routing import views as routing_views
 
 urlpatterns = [
@@ -24,6 +26,8 @@ urlpatterns = [
         conversation_api.ConversationDetailApi.as_view(),
         name="api-conversation",
     ),
+    path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
     path("admin/routing/dry-run/", routing_views.dry_run, name="routing-dry-run"),
+    path("admin/dashboard/live/", report_views.live_dashboard, name="live-dashboard"),
     path("admin/", admin.site.urls),
 ]

@@ -55,24 +55,38 @@ def agent_group(agent_id: int) -> str:
     return f"agent-{agent_id}"
 
 
-def agent_changed_later(agent_id: int | None) -> None:
-    """Tell the agent's desktop, after commit, that their presence or work moved.
+# The live dashboards' group (reports.consumers): every supervisor's screen.
+SUPERVISORS_GROUP = "supervisors"
 
-    The desktop then reads its state again (agents.api.AgentMeApi): the event says
-    that something changed, the API says what is true now.
+
+def agent_changed_later(agent_id: int | None) -> None:
+    """Tell the agent's desktop and the supervisors' boards, after commit, that the
+    agent's presence or work moved.
+
+    The screens then read their state again (agents.api.AgentMeApi, reports.api): the
+    event says that something changed, the API says what is true now.
     """
     if agent_id is None:
         return
     transaction.on_commit(
         lambda: publish(agent_group(agent_id), "agent.changed", {"agent_id": agent_id})
     )
+    board_changed_later()
+
+
+def board_changed_later() -> None:
+    """Tell the supervisors' boards, after commit, that a queue or an agent moved."""
+    transaction.on_commit(lambda: publish(SUPERVISORS_GROUP, "board.changed", {}))
 
 
 def task_move(*, task_id: int, from_state: str, to_state: str, **changes: object) -> bool:
     """The one guarded setter of a task's state: a claim that fails when the task moved on."""
     if to_state not in TASK_TRANSITIONS.get(from_state, frozenset()):
         raise RoutingError(f"A task cannot go from {from_state} to {to_state}.")
-    return bool(Task.objects.filter(pk=task_id, state=from_state).update(state=to_state, **changes))
+    moved = Task.objects.filter(pk=task_id, state=from_state).update(state=to_state, **changes)
+    if moved:
+        board_changed_later()
+    return bool(moved)
 
 
 def load_field(channel: str) -> str:
@@ -122,6 +136,7 @@ def task_enqueue(
             queued_at=timezone.now(),
         )
         task_skill_group_add(task=task, queue=queue, extra_skill=extra_skill)
+        board_changed_later()
         transaction.on_commit(lambda: task_route(task_id=task.pk))
     return task
 

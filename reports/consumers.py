@@ -1,0 +1,13 @@
+"""The supervisors' live dashboard websocket: the `supervisors` group, staff users only.
+
+Like the agent desktop's, it only says when to read the board again
+(GET /api/dashboard/live).
+"""
+
+from callcentre.consumers import PushConsumer
+from routing.services import SUPERVISORS_GROUP
+
+
+class LiveBoardConsumer(PushConsumer):
+    async def group_for(self, user) -> str | None:
+        return SUPERVISORS_GROUP if user.is_staff else None
