@@ -10,7 +10,10 @@ or Celery forks), and the layer keeps its connection pool on that loop:
 `async_to_sync` would build a new loop, and so a new Redis connection, for
 every message (about 3-4 ms per offer, docs/benchmarks.md). Messages go
 out one at a time in the order they were published; when MAX_PENDING are
-waiting (the layer is down or slow), new ones are dropped and logged. At
+waiting (the layer is down or slow), new ones are dropped and logged. A message
+published with `coalesce=True` (one that says only "read again") is not queued
+while the same one still waits to go out, and goes out at most every
+COALESCE_GAP_SECONDS: a burst becomes one message, sent after its last change. At
 interpreter exit what is pending gets up to EXIT_FLUSH_SECONDS to go out.
 The in-memory layer (tests, a single dev process) lives in its consumers'
 event loop, so it is sent to directly, as before.
@@ -29,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_PENDING = 10_000
 EXIT_FLUSH_SECONDS = 2.0
+COALESCE_GAP_SECONDS = 0.25
 
 
 class Publisher:
@@ -42,9 +46,18 @@ class Publisher:
         self.queue: asyncio.Queue | None = None
         self.pending = 0
         self.dropped = 0
+        # (group, event type) of the coalescing messages waiting to go out, and when (loop
+        # time) each last went out.
+        self.waiting: set[tuple[str, str]] = set()
+        self.last_sent: dict[tuple[str, str], float] = {}
 
-    def submit(self, layer: BaseChannelLayer, group: str, message: dict) -> None:
+    def submit(
+        self, layer: BaseChannelLayer, group: str, message: dict, *, coalesce: bool = False
+    ) -> None:
+        key = (group, message["event"]["type"]) if coalesce else None
         with self.lock:
+            if key is not None and key in self.waiting:
+                return  # the one waiting says the same
             if self.pending >= MAX_PENDING:
                 self.dropped += 1
                 if self.dropped == 1 or self.dropped % 1000 == 0:
@@ -56,7 +69,23 @@ class Publisher:
                 return
             loop, queue = self.started()
             self.pending += 1
-        loop.call_soon_threadsafe(queue.put_nowait, (layer, group, message))
+            if key is not None:
+                self.waiting.add(key)
+        item = (layer, group, message, key)
+        if key is None:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+        else:
+            loop.call_soon_threadsafe(self.queue_after_gap, item)
+
+    def queue_after_gap(self, item: tuple) -> None:
+        """(In the loop.) Queue a coalescing message once its gap since the last is over."""
+        key = item[3]
+        delay = self.last_sent.get(key, -COALESCE_GAP_SECONDS) + COALESCE_GAP_SECONDS
+        delay -= self.loop.time()
+        if delay > 0:
+            self.loop.call_later(delay, self.queue.put_nowait, item)
+        else:
+            self.queue.put_nowait(item)
 
     def started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
         """This process's loop (a forked child starts its own: the parent's thread is gone)."""
@@ -74,11 +103,18 @@ class Publisher:
                 0,
                 0,
             )
+            self.waiting, self.last_sent = set(), {}
         return self.loop, self.queue
 
     async def send_each(self, queue: asyncio.Queue) -> None:
         while True:
-            layer, group, message = await queue.get()
+            layer, group, message, key = await queue.get()
+            if key is not None:
+                self.last_sent[key] = self.loop.time()
+                with self.lock:
+                    # From now on a new change needs a new message: this one may be read
+                    # before that change is committed.
+                    self.waiting.discard(key)
             try:
                 await layer.group_send(group, message)
             except Exception:
@@ -105,8 +141,12 @@ def flush_at_exit() -> None:
         logger.warning("exiting with %s websocket messages unsent", publisher.pending)
 
 
-def publish(group: str, event_type: str, payload: dict) -> None:
-    """Send to a group; a broken channel layer is logged, never raised into the caller."""
+def publish(group: str, event_type: str, payload: dict, *, coalesce: bool = False) -> None:
+    """Send to a group; a broken channel layer is logged, never raised into the caller.
+
+    `coalesce`: the message only says "read again" (no payload of its own), so it need
+    not be sent again while the same one waits to go out.
+    """
     layer = get_channel_layer()
     if layer is None:
         return
@@ -115,6 +155,6 @@ def publish(group: str, event_type: str, payload: dict) -> None:
         if isinstance(layer, InMemoryChannelLayer):
             async_to_sync(layer.group_send)(group, message)
         else:
-            publisher.submit(layer, group, message)
+            publisher.submit(layer, group, message, coalesce=coalesce)
     except Exception:
         logger.exception("could not publish %s to %s", event_type, group)

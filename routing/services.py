@@ -76,7 +76,7 @@ def agent_changed_later(agent_id: int | None) -> None:
 
 def board_changed_later() -> None:
     """Tell the supervisors' boards, after commit, that a queue or an agent moved."""
-    transaction.on_commit(lambda: publish(SUPERVISORS_GROUP, "board.changed", {}))
+    transaction.on_commit(lambda: publish(SUPERVISORS_GROUP, "board.changed", {}, coalesce=True))
 
 
 def task_move(*, task_id: int, from_state: str, to_state: str, **changes: object) -> bool:

@@ -82,3 +82,34 @@ def test_a_broken_channel_layer_is_logged_and_never_raised(settings, caplog):
         assert realtime.publisher.flush(10)
 
     assert "could not publish offer.created to agent-1" in caplog.text
+
+
+def test_a_burst_of_read_again_messages_goes_out_as_few_and_none_after_the_last_is_lost(
+    redis_layer,
+):
+    group = f"supervisors-{uuid.uuid4().hex[:8]}"
+    listener = type(redis_layer)(hosts=redis_layer.hosts)
+    channel = listen(listener, group)
+
+    for number in range(50):
+        publish(group, "board.changed", {}, coalesce=True)
+        publish(group, "offer.created", {"offer_id": number})  # never coalesced
+    assert realtime.publisher.flush(5)
+    publish(group, "board.changed", {}, coalesce=True)  # after the others went out
+    assert realtime.publisher.flush(5)
+
+    async def receive_until_quiet() -> list[str]:
+        import asyncio
+
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(listener.receive(channel), timeout=0.5)
+            except TimeoutError:
+                return received
+            received.append(message["event"]["type"])
+
+    received = async_to_sync(receive_until_quiet)()
+    assert received.count("offer.created") == 50
+    assert 2 <= received.count("board.changed") < 50
+    assert received[-1] == "board.changed"
