@@ -172,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.replay_spool",
         "schedule": 60.0,
     },
+    # Calls whose post-call pipeline a lost trigger or an unavailable recording left unfinished.
+    "reports-post-call-sweep": {
+        "task": "reports.post_call_sweep",
+        "schedule": 120.0,
+        "options": {"expires": 120.0},
+    },
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
         "task": "routing.expire_offers",

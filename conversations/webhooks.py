@@ -18,7 +18,8 @@ from callcentre.vonage.ncco import ncco_to_json
 from conversations import services
 from conversations.call_states import ENDING_STATUSES
 from conversations.events import VoiceEvent, input_choice, read_voice_event
-from conversations.models import Event, Member
+from conversations.models import Conversation, Event, Member
+from reports import services as report_services
 from routing import ivr, waiting
 from routing import services as routing_services
 
@@ -97,15 +98,22 @@ def event_store_and_apply(
         and voice_event.status in ENDING_STATUSES
     ):
         transaction.on_commit(lambda: settle_tasks_of_leg(member=member))
+    if not stored.is_duplicate and voice_event.kind == Event.Kind.RECORD:
+        # A recording usually arrives after the call ended: the pipeline stores it.
+        report_services.post_call_later(stored.event.conversation_id)
     return stored
 
 
 def settle_tasks_of_leg(*, member: Member) -> None:
+    """Routing settles the leg's tasks; once the call is over, the post-call pipeline runs."""
     try:
         routing_services.leg_ended(member=member)
     except Exception:
         # The event is stored; the routing reaper settles what this missed.
         logger.exception("could not settle the tasks of leg %s", member.leg_uuid)
+        return
+    if member.conversation.state == Conversation.State.ENDED:
+        report_services.post_call_later(member.conversation_id)
 
 
 def entry_answer(*, arrival: services.CallArrival) -> list[dict]:

@@ -16,7 +16,6 @@ from routing.tests.factories import (
     IvrOptionFactory,
     QueueFactory,
     QueueSkillFactory,
-    SkillFactory,
     available_agent,
 )
 from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
@@ -33,11 +32,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
-
-
-@pytest.fixture
-def billing_skill():
-    return SkillFactory(name="billing")
 
 
 @pytest.fixture

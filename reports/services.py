@@ -1,0 +1,165 @@
+"""The post-call pipeline: what happens once a call is over (docs/reports.md).
+
+A call is over when its conversation has ended and no task of it is still open (routing
+settles the tasks after the legs' final events). Then a Celery chain runs, each step
+idempotent, so a redelivered event, a second trigger or the sweep never does anything
+twice: the call detail record, then the recordings copied to object storage.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from conversations.models import Conversation, Member, Recording
+from reports.models import CallDetailRecord
+from routing.models import Task
+
+logger = logging.getLogger(__name__)
+
+OPEN_TASK_STATES = (Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
+# Outcomes of a call by how its last task ended.
+TASK_OUTCOMES = {
+    Task.State.COMPLETED: "answered",
+    Task.State.ABANDONED: "abandoned",
+    Task.State.OVERFLOWED: "overflowed",
+    Task.State.CANCELLED: "cancelled",
+    Task.State.TIMED_OUT: "timed_out",
+}
+# routing.ivr.Outcome values that end a call without a task.
+IVR_END_OUTCOMES = ("self_service", "voicemail", "message")
+# The sweep leaves the newest calls to their own trigger, and gives up on old recordings.
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_RECORDINGS_FOR = timedelta(days=2)
+
+
+def call_is_over(conversation_id: int) -> bool:
+    return (
+        Conversation.objects.filter(pk=conversation_id, state=Conversation.State.ENDED).exists()
+        and not Task.objects.filter(
+            conversation_id=conversation_id, state__in=OPEN_TASK_STATES
+        ).exists()
+    )
+
+
+def post_call_later(conversation_id: int) -> None:
+    """After commit, start the pipeline of a call that may be over (it checks)."""
+    transaction.on_commit(lambda: post_call_start(conversation_id))
+
+
+def post_call_start(conversation_id: int) -> None:
+    from reports.tasks import post_call  # the Celery task calls back into this module
+
+    try:
+        post_call.delay(conversation_id)
+    except Exception:
+        # Never into the webhook that triggered it: the sweep starts it later.
+        logger.exception(
+            "could not start the post-call pipeline of conversation %s", conversation_id
+        )
+
+
+def call_outcome(conversation: Conversation, task: Task | None) -> str:
+    if task is None:
+        # Never queued: it ended in self-service, voicemail, a closed message or the menus.
+        ivr = conversation.attributes.get("ivr", {})
+        choices = ivr.get("choices") or [{"outcome": ivr.get("entry")}]
+        last = choices[-1].get("outcome")
+        return last if last in IVR_END_OUTCOMES else "ivr"
+    if task.is_callback and task.state in OPEN_TASK_STATES:
+        return "callback"
+    return TASK_OUTCOMES.get(task.state, task.state)
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(int((end - start).total_seconds()), 0)
+
+
+def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
+    """Write (or bring up to date) the call detail record of a call that is over."""
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id, state=Conversation.State.ENDED)
+        .prefetch_related("members")
+        .first()
+    )
+    if conversation is None:
+        return None
+    task = (
+        Task.objects.filter(conversation=conversation).select_related("queue").order_by("pk").last()
+    )
+    members = list(conversation.members.all())
+    customer = next((m for m in members if m.kind == Member.Kind.CUSTOMER), None)
+    prices = [m.price for m in members if m.price is not None]
+    queue_end = None
+    if task is not None:
+        queue_end = task.assigned_at or task.ended_at or conversation.ended_at
+    cdr, _ = CallDetailRecord.objects.update_or_create(
+        conversation=conversation,
+        defaults={
+            "direction": conversation.direction,
+            "from_address": conversation.from_address,
+            "to_address": conversation.to_address,
+            "started_at": conversation.started_at,
+            "answered_at": conversation.answered_at,
+            "ended_at": conversation.ended_at,
+            "duration_seconds": conversation.duration_seconds
+            or seconds_between(conversation.started_at, conversation.ended_at)
+            or 0,
+            "queue_seconds": seconds_between(task.queued_at, queue_end) if task else None,
+            "handle_seconds": (
+                seconds_between(task.assigned_at, task.completed_at)
+                if task and task.state == Task.State.COMPLETED
+                else None
+            ),
+            "agent_id": task.agent_id if task and task.state == Task.State.COMPLETED else None,
+            "queue": task.queue if task else None,
+            "outcome": call_outcome(conversation, task),
+            "price": sum(prices, Decimal(0)) if prices else None,
+            "network": customer.network if customer else "",
+        },
+    )
+    return cdr
+
+
+def recordings_store(*, conversation_id: int) -> int:
+    """Copy the call's recordings that are not stored yet from Vonage to object storage
+    (S3, or local files with the embedded defaults). Returns how many were stored; a
+    recording Vonage will not give now stays for the sweep to try again."""
+    from django.core.files.base import ContentFile
+
+    from callcentre.vonage.client import VonageError, get_client
+
+    stored = 0
+    for recording in Recording.objects.filter(conversation_id=conversation_id, file=""):
+        try:
+            audio = get_client().download_recording(recording.vonage_url)
+        except (VonageError, ValueError) as error:
+            logger.warning("could not fetch recording %s: %s", recording.recording_uuid, error)
+            continue
+        recording.file.save(f"{recording.recording_uuid}.mp3", ContentFile(audio), save=False)
+        recording.size_bytes = len(audio)
+        recording.save(update_fields=["file", "size_bytes"])
+        stored += 1
+    return stored
+
+
+def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
+    """Calls over for a while whose pipeline has not finished: no record, or recordings
+    not yet stored (while Vonage keeps them)."""
+    now = now or timezone.now()
+    open_tasks = Task.objects.filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
+    unstored = Recording.objects.filter(
+        conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
+    )
+    return list(
+        Conversation.objects.filter(state=Conversation.State.ENDED, ended_at__lte=now - SWEEP_AFTER)
+        .filter(Q(cdr__isnull=True) | Exists(unstored))
+        .exclude(Exists(open_tasks))
+        .order_by("ended_at")
+        .values_list("pk", flat=True)[:500]
+    )
