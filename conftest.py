@@ -11,6 +11,9 @@ from django.test import Client
 
 from callcentre.vonage.signing import sign_webhook
 
+# Shared domain fixtures (billing_skill, billing, billing_menu); a module's own win.
+pytest_plugins = ["routing.tests.fixtures"]
+
 
 @dataclass
 class SignedVonage:

@@ -11,11 +11,6 @@ from callcentre.tests.browser import text_at
 from conversations.models import Customer, CustomerHandle
 from routing.models import Task
 from routing.tests.factories import (
-    IvrMenuFactory,
-    IvrOptionFactory,
-    QueueFactory,
-    QueueSkillFactory,
-    SkillFactory,
     available_agent,
 )
 from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
@@ -34,20 +29,6 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
 
 
-@pytest.fixture
-def billing_skill():
-    return SkillFactory(name="billing")
-
-
-@pytest.fixture
-def billing(billing_skill):
-    menu = IvrMenuFactory(name="Main", is_entry=True)
-    queue = QueueFactory(name="Billing", wrap_up_seconds=600)
-    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
-    IvrOptionFactory(menu=menu, digit="2", prompt="For billing and payments", queue=queue)
-    return queue
-
-
 def shows(browser, css: str, text: str) -> bool:
     return text in text_at(browser, css)
 
@@ -55,7 +36,7 @@ def shows(browser, css: str, text: str) -> bool:
 def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     asgi_live_server,
     asgi_project_sandbox,  # noqa: F811
-    billing,
+    billing_menu,
     billing_skill,
     browser,
 ):

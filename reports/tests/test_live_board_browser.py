@@ -12,10 +12,6 @@ from selenium.webdriver.common.by import By
 from agents.tests.factories import UserFactory
 from callcentre.tests.browser import text_at
 from routing.tests.factories import (
-    IvrMenuFactory,
-    IvrOptionFactory,
-    QueueFactory,
-    QueueSkillFactory,
     available_agent,
 )
 from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
@@ -34,15 +30,6 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
 
 
-@pytest.fixture
-def billing(billing_skill):
-    menu = IvrMenuFactory(name="Main", is_entry=True)
-    queue = QueueFactory(name="Billing", wrap_up_seconds=600)
-    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
-    IvrOptionFactory(menu=menu, digit="2", prompt="For billing and payments", queue=queue)
-    return queue
-
-
 def cell(browser, row: str, field: str) -> str:
     return text_at(browser, f'{row} td[data-field="{field}"]')
 
@@ -50,7 +37,7 @@ def cell(browser, row: str, field: str) -> str:
 def test_a_supervisor_watches_a_call_queue_and_an_agent_take_it(
     asgi_live_server,
     asgi_project_sandbox,  # noqa: F811
-    billing,
+    billing_menu,
     billing_skill,
     browser,
     settings,

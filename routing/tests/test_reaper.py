@@ -13,25 +13,10 @@ from routing import services
 from routing.models import Offer, Task
 from routing.tests.factories import (
     ConversationFactory,
-    QueueFactory,
-    QueueSkillFactory,
-    SkillFactory,
     available_agent,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def billing_skill():
-    return SkillFactory(name="billing")
-
-
-@pytest.fixture
-def billing(billing_skill):
-    queue = QueueFactory(name="Billing", wrap_up_seconds=30)
-    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
-    return queue
 
 
 def call_waiting(queue, **options) -> Task:

@@ -19,11 +19,6 @@ from conversations.models import Conversation
 from routing import services, waiting
 from routing.models import Offer, Task
 from routing.tests.factories import (
-    IvrMenuFactory,
-    IvrOptionFactory,
-    QueueFactory,
-    QueueSkillFactory,
-    SkillFactory,
     available_agent,
 )
 from sandbox.caller_scripts import load_script
@@ -40,21 +35,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "sandbox" / "scripts"
 SPEED = 20
-
-
-@pytest.fixture
-def billing_skill():
-    return SkillFactory(name="billing")
-
-
-@pytest.fixture
-def billing(billing_skill):
-    menu = IvrMenuFactory(name="Main", is_entry=True)
-    IvrOptionFactory(menu=menu, digit="1", prompt="For sales", queue=QueueFactory(name="Sales"))
-    queue = QueueFactory(name="Billing", wrap_up_seconds=30)
-    QueueSkillFactory(queue=queue, skill=billing_skill, min_proficiency=5)
-    IvrOptionFactory(menu=menu, digit="2", prompt="For billing and payments", queue=queue)
-    return queue
 
 
 @pytest.fixture
@@ -103,7 +83,7 @@ def connected_texts(items: list[dict]) -> list[str]:
 
 
 def test_a_billing_caller_reaches_the_longest_idle_free_billing_agent(
-    sandbox, billing, billing_skill
+    sandbox, billing, billing_menu, billing_skill
 ):
     bob = available_agent("Bob", skills={billing_skill: 8}, idle_minutes=5)
     carol = available_agent("Carol", skills={billing_skill: 9}, idle_minutes=30, voice_load=1)
@@ -147,7 +127,7 @@ def test_a_billing_caller_reaches_the_longest_idle_free_billing_agent(
 
 
 def test_a_caller_on_hold_hears_their_place_presses_1_and_is_called_back(
-    sandbox, billing, billing_skill
+    sandbox, billing, billing_menu, billing_skill
 ):
     bob = available_agent("Bob", skills={billing_skill: 8}, status="away")
 

@@ -197,9 +197,10 @@ def start_sandbox(tmp_path: Path, private_key_pem: str) -> Iterator[Callable[...
 
 def sandbox_for_project(
     url: str, settings, start_sandbox, private_key_pem: str, monkeypatch
-) -> Callable[..., RunningSandbox]:
+) -> Iterator[Callable[..., RunningSandbox]]:
     """Starts the sandbox playing Vonage for the project served at `url`, both ways: its
-    webhooks go to the project, and the project's Vonage client talks to it."""
+    webhooks go to the project, and the project's Vonage client talks to it (a fixture's
+    body: `yield from`)."""
     from callcentre.vonage.client import reset_client
 
     def start(**overrides: Any) -> RunningSandbox:
@@ -218,7 +219,8 @@ def sandbox_for_project(
         reset_client()
         return running
 
-    return start
+    yield start
+    reset_client()
 
 
 @pytest.fixture
@@ -226,12 +228,9 @@ def project_sandbox(
     live_server, settings, start_sandbox, private_key_pem, monkeypatch
 ) -> Iterator[Callable[..., RunningSandbox]]:
     """The sandbox for the project on Django's (WSGI) live server."""
-    from callcentre.vonage.client import reset_client
-
-    yield sandbox_for_project(
+    yield from sandbox_for_project(
         live_server.url, settings, start_sandbox, private_key_pem, monkeypatch
     )
-    reset_client()
 
 
 @pytest.fixture
@@ -239,9 +238,6 @@ def asgi_project_sandbox(
     asgi_live_server, settings, start_sandbox, private_key_pem, monkeypatch
 ) -> Iterator[Callable[..., RunningSandbox]]:
     """The sandbox for the project on the ASGI live server (websockets too)."""
-    from callcentre.vonage.client import reset_client
-
-    yield sandbox_for_project(
+    yield from sandbox_for_project(
         asgi_live_server.url, settings, start_sandbox, private_key_pem, monkeypatch
     )
-    reset_client()
