@@ -29,21 +29,42 @@ def caller_waits(vonage, queue) -> tuple[dict, Conversation]:
     return call, conversation
 
 
+def moment(seconds: float = 0) -> str:
+    """A Vonage timestamp `seconds` from now: an agent's leg answers after the accept."""
+    at = timezone.now() + timedelta(seconds=seconds)
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def agent_takes(vonage, conversation: Conversation, agent: Agent) -> dict:
     """The agent accepts and their softphone leg answers; returns that leg as a call."""
     offer = Offer.objects.get(task__conversation=conversation, state=Offer.State.PENDING)
     routing.offer_accept(offer_id=offer.pk, agent=agent)
     leg = Member.objects.get(conversation=conversation, kind="agent")
     agent_call = {"uuid": leg.leg_uuid, "conversation_uuid": "CON-agent-room"}
-    vonage.post("/webhooks/event", payloads.status(agent_call, "answered", at=20))
+    answered = payloads.status(agent_call, "answered", timestamp=moment(1))
+    vonage.post("/webhooks/event", answered)
     return agent_call
 
 
-def agent_leg_completed(vonage, agent_call: dict, *, at: float) -> None:
-    vonage.post(
-        "/webhooks/event",
-        payloads.status(agent_call, "completed", at=at, duration="200", price="0.01000000"),
+def caller_hangs_up(vonage, call: dict, *, after: float) -> None:
+    """The caller's leg ends `after` seconds from now (Vonage's clock, not the test's)."""
+    completed = payloads.status(
+        call, "completed", timestamp=moment(after), start_time=moment(0), end_time=moment(after)
     )
+    vonage.post("/webhooks/event", completed)
+
+
+def agent_leg_completed(vonage, agent_call: dict, *, at: float) -> None:
+    completed = payloads.status(
+        agent_call,
+        "completed",
+        timestamp=moment(at),
+        start_time=moment(1),
+        end_time=moment(at),
+        duration="200",
+        price="0.01000000",
+    )
+    vonage.post("/webhooks/event", completed)
 
 
 def test_an_answered_call_gets_its_record_once_the_call_is_over(
@@ -53,10 +74,12 @@ def test_an_answered_call_gets_its_record_once_the_call_is_over(
     call, conversation = caller_waits(vonage, billing)
     agent_call = agent_takes(vonage, conversation, bob)
 
-    completed = payloads.status(call, "completed", at=247)
+    completed = payloads.status(
+        call, "completed", timestamp=moment(200), start_time=moment(0), end_time=moment(200)
+    )
     vonage.post("/webhooks/event", completed)
     at_hang_up = CallDetailRecord.objects.get()
-    agent_leg_completed(vonage, agent_call, at=248)  # then Bob's leg ends with the call
+    agent_leg_completed(vonage, agent_call, at=201)  # then Bob's leg ends with the call
     vonage.post("/webhooks/event", completed)  # redelivered
 
     assert (at_hang_up.outcome, at_hang_up.price) == ("answered", Decimal("0.01837500"))
@@ -73,7 +96,7 @@ def test_an_answered_call_gets_its_record_once_the_call_is_over(
 def test_a_caller_who_hangs_up_in_the_queue_is_an_abandoned_call_with_its_wait(vonage, billing):
     call, conversation = caller_waits(vonage, billing)
 
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=90))
+    caller_hangs_up(vonage, call, after=90)
 
     cdr = CallDetailRecord.objects.get()
     task = Task.objects.get(conversation=conversation)
@@ -92,7 +115,7 @@ def test_a_call_that_ends_in_the_menu_is_an_ivr_call(vonage, billing):
     call = payloads.new_call()
     vonage.get("/webhooks/answer", payloads.answer(call))
 
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=30))
+    caller_hangs_up(vonage, call, after=30)
 
     cdr = CallDetailRecord.objects.get()
     assert (cdr.outcome, cdr.queue, cdr.queue_seconds) == ("ivr", None, None)
@@ -102,7 +125,7 @@ def test_a_call_with_no_menu_to_give_is_a_voicemail_call(vonage):
     call = payloads.new_call()
     vonage.get("/webhooks/answer", payloads.answer(call))
 
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=30))
+    caller_hangs_up(vonage, call, after=30)
 
     assert CallDetailRecord.objects.get().outcome == "voicemail"
 
@@ -117,7 +140,7 @@ def test_a_recording_that_arrives_after_the_call_is_copied_to_storage_once(
     vonage, vonage_api, billing
 ):
     call, conversation = caller_waits(vonage, billing)
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=90))
+    caller_hangs_up(vonage, call, after=90)
     payload = recording_event(call, vonage_api)
 
     vonage.post("/webhooks/recording", payload)
@@ -135,7 +158,7 @@ def test_a_recording_that_arrives_after_the_call_is_copied_to_storage_once(
 
 def test_a_recording_vonage_will_not_give_now_waits_for_the_sweep(vonage, vonage_api, billing):
     call, conversation = caller_waits(vonage, billing)
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=90))
+    caller_hangs_up(vonage, call, after=90)
     payload = recording_event(call, vonage_api)
     vonage_api.answers[("GET", f"/v1/files/{payload['recording_uuid']}")] = (404, NOT_FOUND)
 
@@ -161,7 +184,7 @@ def test_a_recording_vonage_will_not_give_now_waits_for_the_sweep(vonage, vonage
 
 def test_the_sweep_finishes_a_call_whose_trigger_was_lost(vonage, billing):
     call, conversation = caller_waits(vonage, billing)
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=90))
+    caller_hangs_up(vonage, call, after=90)
     CallDetailRecord.objects.all().delete()  # as if the worker had died before writing it
 
     just_now = services.calls_to_sweep()

@@ -9,9 +9,8 @@ from callcentre.celery import app as celery_app
 from callcentre.tests.fake_vonage import RECORDING
 from callcentre.tests.worker import running_worker, worker_environment
 from conversations.models import Recording
-from conversations.tests import payloads
 from reports.models import CallDetailRecord
-from reports.tests.test_post_call import caller_waits, recording_event
+from reports.tests.test_post_call import caller_hangs_up, caller_waits, recording_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +35,7 @@ def test_a_worker_writes_the_record_and_stores_the_recording(
     request.addfinalizer(lambda: celery_app.conf.update(task_always_eager=True))
     call, conversation = caller_waits(vonage, billing)
 
-    vonage.post("/webhooks/event", payloads.status(call, "completed", at=90))
+    caller_hangs_up(vonage, call, after=90)
     vonage.post("/webhooks/recording", recording_event(call, vonage_api))
     assert not CallDetailRecord.objects.exists()  # queued in the broker, not run inline
 
