@@ -66,15 +66,15 @@ def contact_of(task: Task, *, state: str, since: datetime | None) -> dict:
 
 
 def agent_row(agent: Agent, *, now: datetime, contact: dict | None) -> dict:
-    today = timezone.localdate(now)
-    counted = agent.counters_date == today
+    counted = agent.counters_date == timezone.localdate(now)
+    activity = agent.activity(now)
     return {
         "id": agent.pk,
         "display_name": agent.display_name,
-        "activity": agent.activity(now),
+        "activity": activity,
         "away_reason": agent.away_reason,
         "status_since": agent.status_changed_at,
-        "wrap_up_until": agent.wrap_up_until if agent.activity(now) == Activity.WRAP_UP else None,
+        "wrap_up_until": agent.wrap_up_until if activity == Activity.WRAP_UP else None,
         "contact": contact,
         "contacts_today": agent.contacts_today if counted else 0,
         "talk_seconds_today": agent.talk_seconds_today if counted else 0,
