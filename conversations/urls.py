@@ -7,4 +7,10 @@ urlpatterns = [
     path("event", views.EventWebhookView.as_view(), name="webhook-event"),
     path("recording", views.EventWebhookView.as_view(), name="webhook-recording"),
     path("fallback", views.FallbackWebhookView.as_view(), name="webhook-fallback"),
+    path(
+        "inbound-message",
+        views.InboundMessageWebhookView.as_view(),
+        name="webhook-inbound-message",
+    ),
+    path("message-status", views.MessageStatusWebhookView.as_view(), name="webhook-message-status"),
 ]

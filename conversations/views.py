@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcentre.vonage.signing import VonageWebhookAuthentication
-from conversations import webhooks
+from conversations import services, webhooks
 
 LEG_FIELDS = ("uuid", "call_uuid", "conversation_uuid")
 
@@ -30,6 +30,9 @@ class VonageWebhookView(APIView):
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonAnswers
     required_fields: tuple[str, ...] = ()
+    # At least one of these must be there: what the webhook is about.
+    identity_fields: tuple[str, ...] = LEG_FIELDS
+    no_identity = "The webhook names no call: expected uuid or conversation_uuid."
 
     def payload(self, request: Request) -> dict:
         """GET webhooks carry their fields in the query string, POST ones as a JSON object."""
@@ -42,8 +45,8 @@ class VonageWebhookView(APIView):
         missing = [field for field in self.required_fields if not payload.get(field)]
         if missing:
             raise ParseError(f"Missing required field(s): {', '.join(missing)}.")
-        if not any(payload.get(field) for field in LEG_FIELDS):
-            raise ParseError("The webhook names no call: expected uuid or conversation_uuid.")
+        if not any(payload.get(field) for field in self.identity_fields):
+            raise ParseError(self.no_identity)
         return payload
 
     @staticmethod
@@ -79,3 +82,29 @@ class FallbackWebhookView(VonageWebhookView):
         return self.ncco_response(ncco)
 
     post = get
+
+
+class MessageWebhookView(VonageWebhookView):
+    """The Messages API's webhooks: 200 exactly, or Vonage sends them again (CONTRACT §7)."""
+
+    identity_fields = ("message_uuid",)
+    no_identity = "The webhook names no message: expected message_uuid."
+    required_fields = ("message_uuid", "channel")
+    handle: staticmethod
+
+    def post(self, request: Request) -> Response:
+        try:
+            self.handle(payload=self.payload(request), received_at=timezone.now())
+        except services.MessageRejected as error:
+            raise ParseError(str(error)) from error
+        return Response(status=200)
+
+
+class InboundMessageWebhookView(MessageWebhookView):
+    required_fields = ("message_uuid", "channel", "from")
+    handle = staticmethod(webhooks.inbound_message)
+
+
+class MessageStatusWebhookView(MessageWebhookView):
+    required_fields = ("message_uuid", "channel", "status")
+    handle = staticmethod(webhooks.message_status)

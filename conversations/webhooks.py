@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 SPOOL_ANSWER = "answer"
 SPOOL_EVENT = "event"
+SPOOL_MESSAGE = "inbound-message"
+SPOOL_MESSAGE_STATUS = "message-status"
 
 
 def safe_answer() -> list[dict]:
@@ -168,10 +170,43 @@ def fallback(*, payload: dict, received_at: datetime) -> list[dict] | None:
     return answer(payload=payload, received_at=received_at, decide=False)
 
 
+def inbound_message(*, payload: dict, received_at: datetime) -> None:
+    """Store a customer's message (MessageRejected for one we cannot take); one that cannot
+    be stored right now is spooled, never lost."""
+    try:
+        with webhook_transaction():
+            message_store(payload=payload, received_at=received_at)
+    except services.MessageRejected:
+        raise
+    except Exception:
+        logger.exception("inbound message webhook failed: payload spooled")
+        spool_safely(kind=SPOOL_MESSAGE, payload=payload, received_at=received_at)
+
+
+def message_store(*, payload: dict, received_at: datetime) -> None:
+    services.message_receive(payload=payload, received_at=received_at)
+
+
+def message_status(*, payload: dict, received_at: datetime) -> None:
+    """Apply a sent message's delivery report (spooled when it cannot be stored now)."""
+    try:
+        with webhook_transaction():
+            services.message_status_apply(payload=payload)
+    except services.MessageRejected:
+        raise
+    except Exception:
+        logger.exception("message status webhook failed: payload spooled")
+        spool_safely(kind=SPOOL_MESSAGE_STATUS, payload=payload, received_at=received_at)
+
+
 def replay_entry(entry: SpoolEntry) -> None:
     received_at = parse_datetime(entry.received_at)
     with webhook_transaction():
-        if entry.kind == SPOOL_ANSWER:
+        if entry.kind == SPOOL_MESSAGE:
+            message_store(payload=entry.payload, received_at=received_at)
+        elif entry.kind == SPOOL_MESSAGE_STATUS:
+            services.message_status_apply(payload=entry.payload)
+        elif entry.kind == SPOOL_ANSWER:
             services.call_start(
                 arrival=services.call_arrival(payload=entry.payload, received_at=received_at)
             )

@@ -84,6 +84,8 @@ def vonage_answer(method: str, path: str, *, unique_call_uuids: bool = False) ->
             }
         return 201, CALL_ANSWER
     if method == "POST" and path == "/v1/messages":
+        if unique_call_uuids:  # a new one every time, as Vonage does
+            return 202, {"message_uuid": str(uuid.uuid4())}
         return 202, {"message_uuid": "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab"}
     if method == "GET" and parts[:2] == ["v1", "files"]:
         return 200, RECORDING

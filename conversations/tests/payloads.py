@@ -109,3 +109,30 @@ def record(call: dict, *, at: float = 60) -> dict:
         "conversation_uuid": call["conversation_uuid"],
         "timestamp": timestamp(at),
     }
+
+
+def inbound_sms(text: str, *, sender: str = CALLER_NUMBER, seconds: float = 0) -> dict:
+    """A customer's SMS to the centre, as the Messages API posts it (CONTRACT §7)."""
+    return {
+        "channel": "sms",
+        "message_uuid": str(uuid.uuid4()),
+        "to": CENTRE_NUMBER,
+        "from": sender,
+        "timestamp": timestamp(seconds),
+        "message_type": "text",
+        "text": text,
+        "usage": {"currency": "EUR", "price": "0.0057"},
+        "sms": {"num_messages": "1", "keyword": text.split(" ")[0].upper()},
+        "origin": {"network_code": "23410"},
+    }
+
+
+def message_status(message_uuid: str, status_name: str, *, seconds: float = 0) -> dict:
+    return {
+        "message_uuid": message_uuid,
+        "to": CALLER_NUMBER,
+        "from": CENTRE_NUMBER,
+        "timestamp": timestamp(seconds),
+        "channel": "sms",
+        "status": status_name,
+    }
