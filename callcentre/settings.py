@@ -297,6 +297,12 @@ LOGGING = {
 
 # What callers hear.
 CALL_CENTRE_NAME = env_str("CALL_CENTRE_NAME", "the contact centre")
+# The satisfaction survey texted to callers after an answered call; empty sends none.
+CSAT_SURVEY_TEXT = env_str(
+    "CSAT_SURVEY_TEXT",
+    "Thank you for calling {centre}. How did we do today? "
+    "Reply with a number from 1 (poor) to 5 (excellent).",
+)
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 

@@ -184,7 +184,10 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
 
 
 def message_store(*, payload: dict, received_at: datetime) -> None:
-    services.message_receive(payload=payload, received_at=received_at)
+    message, is_duplicate = services.message_receive(payload=payload, received_at=received_at)
+    if not is_duplicate:
+        # It may answer a satisfaction survey (the post-call pipeline sent it).
+        report_services.survey_reply_later(message)
 
 
 def message_status(*, payload: dict, received_at: datetime) -> None:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import CallDetailRecord
+from reports.models import CallDetailRecord, SatisfactionSurvey
 
 
 @admin.register(CallDetailRecord)
@@ -17,3 +17,11 @@ class CallDetailRecordAdmin(admin.ModelAdmin):
     list_filter = ["direction", "outcome"]
     date_hierarchy = "started_at"
     raw_id_fields = ["conversation", "agent", "queue"]
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(admin.ModelAdmin):
+    list_display = ["conversation", "agent", "number", "state", "sent_at", "score", "answered_at"]
+    list_filter = ["state", "score"]
+    date_hierarchy = "sent_at"
+    raw_id_fields = ["conversation", "agent", "question", "answer"]

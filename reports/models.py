@@ -34,3 +34,51 @@ class CallDetailRecord(models.Model):
 
     def __str__(self) -> str:
         return f"CDR {self.conversation_id}"
+
+
+class SatisfactionSurvey(models.Model):
+    """The CSAT question sent to a caller after their call, and their answer (1 to 5)."""
+
+    class State(models.TextChoices):
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+        ANSWERED = "answered", "Answered"
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="survey"
+    )
+    agent = models.ForeignKey(
+        "agents.Agent", on_delete=models.SET_NULL, null=True, blank=True, related_name="surveys"
+    )
+    number = models.CharField(max_length=40, help_text="E.164 digits the survey went to")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SENDING)
+    question = models.ForeignKey(
+        "conversations.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    answer = models.ForeignKey(
+        "conversations.Message",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["number", "state", "sent_at"], name="survey_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),
+                name="survey_score_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey of conversation {self.conversation_id}"

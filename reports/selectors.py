@@ -3,9 +3,11 @@
 from dataclasses import asdict
 from datetime import datetime
 
+from django.db.models import Avg, Count
 from django.utils import timezone
 
 from agents.models import Activity, Agent
+from reports.models import SatisfactionSurvey
 from routing.models import Offer, Task
 from routing.statistics import queue_statistics
 
@@ -35,7 +37,21 @@ def live_board(*, now: datetime | None = None) -> dict:
             "waiting": sum(queue["waiting"] for queue in queues),
             "callbacks_waiting": sum(queue["callbacks_waiting"] for queue in queues),
             "agents": totals,
+            "satisfaction": satisfaction_today(now),
         },
+    }
+
+
+def satisfaction_today(now: datetime) -> dict:
+    """Today's survey answers: how many, and their average score (None before the first)."""
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    figures = SatisfactionSurvey.objects.filter(
+        state=SatisfactionSurvey.State.ANSWERED, answered_at__gte=start_of_day
+    ).aggregate(answers=Count("pk"), average=Avg("score"))
+    average = figures["average"]
+    return {
+        "answers": figures["answers"],
+        "average": round(float(average), 1) if average is not None else None,
     }
 
 

@@ -3,19 +3,24 @@
 A call is over when its conversation has ended and no task of it is still open (routing
 settles the tasks after the legs' final events). Then a Celery chain runs, each step
 idempotent, so a redelivered event, a second trigger or the sweep never does anything
-twice: the call detail record, then the recordings copied to object storage.
+twice: the call detail record, the satisfaction survey, then the recordings copied to
+object storage.
 """
 
 import logging
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from conversations.models import Conversation, Member, Recording
-from reports.models import CallDetailRecord
+from conversations import services as conversation_services
+from conversations.models import Channel, Conversation, Member, Message, Recording
+from reports.models import CallDetailRecord, SatisfactionSurvey
+from routing import services as routing_services
 from routing.models import Task
 
 logger = logging.getLogger(__name__)
@@ -163,3 +168,99 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
         .order_by("ended_at")
         .values_list("pk", flat=True)[:500]
     )
+
+
+# The satisfaction survey
+
+
+# "5", " 4 ", "3/5", "2." are answers; anything else is a message for a person.
+SURVEY_ANSWER = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
+SURVEY_ANSWER_WINDOW = timedelta(hours=24)
+
+
+def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
+    """Ask the caller of an answered call, by SMS, how it went: once per call, never twice
+    (CSAT_SURVEY_TEXT; empty sends none). A survey Vonage refused stays failed."""
+    from callcentre.vonage.client import VonageError
+
+    text = settings.CSAT_SURVEY_TEXT
+    cdr = (
+        CallDetailRecord.objects.filter(conversation_id=conversation_id, outcome="answered")
+        .select_related("conversation")
+        .first()
+    )
+    number = conversation_services.normalise_number(cdr.from_address) if cdr else ""
+    if not text or cdr is None or not number:
+        return None
+    survey, created = SatisfactionSurvey.objects.get_or_create(
+        conversation_id=conversation_id, defaults={"number": number, "agent_id": cdr.agent_id}
+    )
+    if not created:
+        return survey  # sent, refused, or being sent by the run that created it
+    try:
+        question = conversation_services.message_send(
+            conversation=cdr.conversation,
+            channel=Channel.SMS,
+            to=number,
+            from_=survey_sender(cdr.to_address),
+            text=text.format(centre=settings.CALL_CENTRE_NAME),
+        )
+    except VonageError as error:
+        logger.warning("could not send the survey of call %s: %s", conversation_id, error)
+        survey.state = SatisfactionSurvey.State.FAILED
+        survey.save(update_fields=["state"])
+        return survey
+    survey.question, survey.state, survey.sent_at = (
+        question,
+        SatisfactionSurvey.State.SENT,
+        question.occurred_at,
+    )
+    survey.save(update_fields=["question", "state", "sent_at"])
+    return survey
+
+
+def survey_sender(called: str) -> str:
+    """The number the customer called, when it is ours; else our first number."""
+    numbers = settings.VONAGE_NUMBERS
+    if called in numbers or not numbers:
+        return called
+    return numbers[0]
+
+
+def survey_reply_later(message: Message) -> None:
+    """After commit, see whether a customer's message answers their survey."""
+    transaction.on_commit(lambda: survey_record_answer(message=message))
+
+
+def survey_record_answer(*, message: Message) -> SatisfactionSurvey | None:
+    """Record an SMS that answers the customer's latest survey (sent within 24 hours, not
+    answered yet) with a score from 1 to 5. Any other message is left for a person."""
+    if message.direction != Message.Direction.INBOUND or message.channel != Channel.SMS:
+        return None
+    match = SURVEY_ANSWER.match(message.text)
+    if match is None:
+        return None
+    survey = (
+        SatisfactionSurvey.objects.filter(
+            number=message.conversation.from_address,
+            state=SatisfactionSurvey.State.SENT,
+            sent_at__gte=message.occurred_at - SURVEY_ANSWER_WINDOW,
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+    if survey is None:
+        return None
+    answered = SatisfactionSurvey.objects.filter(
+        pk=survey.pk, state=SatisfactionSurvey.State.SENT
+    ).update(
+        state=SatisfactionSurvey.State.ANSWERED,
+        score=int(match.group(1)),
+        answer=message,
+        answered_at=message.occurred_at,
+    )
+    if not answered:
+        return None  # another reply got there first
+    routing_services.board_changed_later()  # the dashboard's CSAT of the day
+    survey.refresh_from_db()
+    return survey

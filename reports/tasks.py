@@ -14,12 +14,22 @@ def post_call(conversation_id: int) -> None:
     """Run the pipeline of a call that is over; one still going is left to its next trigger."""
     if not services.call_is_over(conversation_id):
         return
-    chain(write_cdr.si(conversation_id), store_recordings.si(conversation_id)).delay()
+    chain(
+        write_cdr.si(conversation_id),
+        send_survey.si(conversation_id),
+        store_recordings.si(conversation_id),
+    ).delay()
 
 
 @shared_task(name="reports.write_cdr")
 def write_cdr(conversation_id: int) -> None:
     services.cdr_write(conversation_id=conversation_id)
+
+
+@shared_task(name="reports.send_survey")
+def send_survey(conversation_id: int) -> None:
+    # Not retried: a send that timed out may still have reached the customer.
+    services.survey_send(conversation_id=conversation_id)
 
 
 @shared_task(name="reports.store_recordings")

@@ -70,6 +70,7 @@ def test_the_board_shows_each_queue_and_what_each_agent_is_doing(
         "waiting": 2,
         "callbacks_waiting": 0,
         "agents": {"busy": 2, "wrap_up": 1, "available": 0, "away": 1, "offline": 1},
+        "satisfaction": {"answers": 0, "average": None},
     }
 
 

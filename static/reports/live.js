@@ -92,6 +92,11 @@
       const name = node.dataset.total;
       node.textContent = name in board.totals ? board.totals[name] : board.totals.agents[name];
     }
+    const satisfaction = board.totals.satisfaction;
+    document.getElementById("satisfaction").textContent =
+      satisfaction.average === null ? "–" : satisfaction.average + " / 5";
+    document.getElementById("satisfaction-label").textContent =
+      "satisfaction today (" + satisfaction.answers + (satisfaction.answers === 1 ? " answer)" : " answers)");
     const queues = board.queues.map(queueRow);
     root.querySelector("#queues tbody").replaceChildren(
       ...(queues.length ? queues : [el("tr", {}, el("td", { colspan: 11 }, "No active queue."))]),
