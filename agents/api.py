@@ -10,6 +10,8 @@ from rest_framework.views import APIView
 from agents.models import Agent
 from agents.selectors import agent_assigned_tasks, agent_for_user, agent_pending_offers
 from callcentre.vonage.client import VonageError
+from compliance.models import AuditEntry
+from compliance.services import audit_reads
 from conversations.models import Member
 from routing import services as routing
 from routing import voice
@@ -122,11 +124,19 @@ class AgentMeApi(APIView):
 
     def get(self, request: Request) -> Response:
         agent = request_agent(request)
+        offers = list(agent_pending_offers(agent=agent))
+        tasks = list(agent_assigned_tasks(agent=agent))
+        audit_reads(
+            user=request.user,
+            kind=AuditEntry.Kind.CUSTOMER,
+            object_ids=[task.conversation.customer_id for task in [o.task for o in offers] + tasks],
+            where="agent desktop",
+        )
         return Response(
             {
                 **AgentOutput(agent).data,
-                "offers": OfferOutput(agent_pending_offers(agent=agent), many=True).data,
-                "tasks": TaskOutput(agent_assigned_tasks(agent=agent), many=True).data,
+                "offers": OfferOutput(offers, many=True).data,
+                "tasks": TaskOutput(tasks, many=True).data,
             }
         )
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "routing",
     "agents",
     "reports",
+    "compliance",
     "sandbox",
 ]
 

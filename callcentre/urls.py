@@ -5,6 +5,7 @@ from agents import views as agent_views
 from callcentre.health import healthz
 from callcentre.views import home
 from conversations import api as conversation_api
+from conversations import views as conversation_views
 from reports import api as report_api
 from reports import views as report_views
 from routing import views as routing_views
@@ -14,6 +15,11 @@ urlpatterns = [
     path("desktop/", agent_views.desktop, name="agent-desktop"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
+    path(
+        "recordings/<int:recording_id>/audio",
+        conversation_views.recording_audio,
+        name="recording-audio",
+    ),
     path("webhooks/", include("conversations.urls")),
     path("api/agent/", include("agents.urls")),
     path(

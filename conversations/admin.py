@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
+from compliance.models import AuditEntry
+from compliance.services import audit_reads
 from conversations.models import (
     Conversation,
     Customer,
@@ -16,8 +20,27 @@ class CustomerHandleInline(admin.TabularInline):
     extra = 1
 
 
+class AuditedCustomerRead:
+    """Opening the page of a customer record (or of a call, which shows its customer) leaves
+    an audit entry."""
+
+    def customer_id_of(self, object_id: str) -> object:
+        return object_id
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit_reads(
+                user=request.user,
+                kind=AuditEntry.Kind.CUSTOMER,
+                object_ids=[self.customer_id_of(object_id)],
+                where="admin",
+            )
+        return response
+
+
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AuditedCustomerRead, admin.ModelAdmin):
     list_display = ["__str__", "email", "is_vip", "account_value", "crm_id", "created_at"]
     list_filter = ["is_vip"]
     search_fields = ["name", "email", "crm_id", "handles__value"]
@@ -57,7 +80,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(AuditedCustomerRead, admin.ModelAdmin):
     list_display = [
         "__str__",
         "channel",
@@ -73,6 +96,11 @@ class ConversationAdmin(admin.ModelAdmin):
     date_hierarchy = "started_at"
     raw_id_fields = ["customer"]
     inlines = [MemberInline, EventInline]
+
+    def customer_id_of(self, object_id: str) -> object:
+        return (
+            Conversation.objects.filter(pk=object_id).values_list("customer_id", flat=True).first()
+        )
 
 
 @admin.register(Member)
@@ -115,5 +143,16 @@ class MessageAdmin(admin.ModelAdmin):
 
 @admin.register(Recording)
 class RecordingAdmin(admin.ModelAdmin):
-    list_display = ["recording_uuid", "conversation", "size_bytes", "ended_at"]
+    list_display = ["recording_uuid", "conversation", "size_bytes", "ended_at", "listen"]
     raw_id_fields = ["conversation"]
+    # The stored file only through `listen`: the storage's own URL would skip the audit.
+    exclude = ["file"]
+    readonly_fields = ["listen"]
+
+    @admin.display(description="audio")
+    def listen(self, recording: Recording) -> str:
+        """The audited download (never the storage's own URL)."""
+        if not recording.file:
+            return "not stored yet"
+        url = reverse("recording-audio", args=[recording.pk])
+        return format_html('<a href="{}">Listen</a>', url)

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from callcentre.db import columns, first_row, instance_from_row, loaded_fields
-from conversations.models import Conversation, Customer, CustomerHandle, Member
+from conversations.models import Conversation, Customer, CustomerHandle, Member, Recording
 
 CUSTOMER_FIELDS = loaded_fields(Customer)
 MEMBER_FIELDS = loaded_fields(Member)
@@ -23,6 +23,22 @@ def conversation_get_for_user(*, user: AbstractBaseUser, conversation_id: int) -
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
+
+
+def recording_get_for_user(*, user: AbstractBaseUser, recording_id: int) -> Recording:
+    """A stored recording the user may hear: supervisors (staff) every one, an agent those of
+    the calls they were connected to. Anything else is a 404, which tells nothing."""
+    recordings = Recording.objects.filter(pk=recording_id).exclude(file="")
+    if not user.is_staff:
+        recordings = recordings.filter(
+            conversation__members__kind=Member.Kind.AGENT,
+            conversation__members__agent__user=user,
+            conversation__members__joined_at__isnull=False,
+        )
+    recording = recordings.first()
+    if recording is None:
+        raise Http404("No such recording for you, or it is not stored yet.")
+    return recording
 
 
 def customer_leg_uuid(*, conversation: Conversation) -> str | None:

@@ -1,5 +1,8 @@
-"""Vonage voice webhooks: authenticate, read the payload, hand it to conversations.webhooks."""
+"""The conversations' endpoints: Vonage's webhooks (authenticate, read the payload, hand it to
+conversations.webhooks), and the recording download for people."""
 
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -11,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcentre.vonage.signing import VonageWebhookAuthentication
-from conversations import services, webhooks
+from compliance.models import AuditEntry
+from compliance.services import audit_reads
+from conversations import selectors, services, webhooks
 
 LEG_FIELDS = ("uuid", "call_uuid", "conversation_uuid")
 
@@ -108,3 +113,20 @@ class InboundMessageWebhookView(MessageWebhookView):
 class MessageStatusWebhookView(MessageWebhookView):
     required_fields = ("message_uuid", "channel", "status")
     handle = staticmethod(webhooks.message_status)
+
+
+@login_required
+def recording_audio(request: HttpRequest, recording_id: int) -> FileResponse:
+    """The recording's audio from object storage; every download is in the audit trail."""
+    recording = selectors.recording_get_for_user(user=request.user, recording_id=recording_id)
+    audit_reads(
+        user=request.user,
+        kind=AuditEntry.Kind.RECORDING,
+        object_ids=[recording.pk],
+        where="recording download",
+    )
+    return FileResponse(
+        recording.file.open("rb"),
+        content_type="audio/mpeg",
+        filename=f"{recording.recording_uuid}.mp3",
+    )

@@ -1,0 +1,31 @@
+"""The audit trail: who read which customer record or recording, when, and where."""
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", "Customer record"
+        RECORDING = "recording", "Recording"
+
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept as text too: the entry outlives the user account.
+    username = models.CharField(max_length=150)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.CharField(max_length=64)
+    where = models.CharField(max_length=40, help_text="The screen or API that showed it")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["kind", "object_id", "at"], name="audit_object"),
+            models.Index(fields=["user", "at"], name="audit_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} read {self.kind} {self.object_id} ({self.where})"

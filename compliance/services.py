@@ -1,0 +1,18 @@
+"""Recording reads in the audit trail (DESIGN: every read of a recording, transcript or
+customer record leaves an audit entry). Screens and APIs call this where they show one."""
+
+from collections.abc import Iterable
+
+from compliance.models import AuditEntry
+
+
+def audit_reads(*, user, kind: str, object_ids: Iterable[object], where: str) -> int:
+    """One entry per record read now (duplicates in one read count once)."""
+    ids = sorted({str(object_id) for object_id in object_ids if object_id is not None})
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            user=user, username=user.get_username(), kind=kind, object_id=object_id, where=where
+        )
+        for object_id in ids
+    )
+    return len(ids)
