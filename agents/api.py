@@ -12,9 +12,9 @@ from agents.selectors import agent_assigned_tasks, agent_for_user, agent_pending
 from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
-from conversations.models import Member
+from conversations.models import Member, Message
+from routing import chat, voice
 from routing import services as routing
-from routing import voice
 from routing.models import Offer, Task
 
 
@@ -47,6 +47,7 @@ class OfferOutput(serializers.ModelSerializer):
     is_callback = serializers.BooleanField(source="task.is_callback")
     waiting_since = serializers.DateTimeField(source="task.queued_at")
     customer = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -59,12 +60,20 @@ class OfferOutput(serializers.ModelSerializer):
             "is_callback",
             "waiting_since",
             "customer",
+            "last_message",
             "created_at",
             "expires_at",
         ]
 
     def get_customer(self, offer: Offer) -> dict:
         return customer_of(offer.task)
+
+    def get_last_message(self, offer: Offer) -> str | None:
+        """A chat's latest message from the customer, to decide on (None for a call)."""
+        if offer.task.channel == "voice":
+            return None
+        latest = offer.task.conversation.messages.filter(direction="inbound").last()
+        return latest.text if latest else ""
 
 
 class LegOutput(serializers.ModelSerializer):
@@ -73,10 +82,17 @@ class LegOutput(serializers.ModelSerializer):
         fields = ["leg_uuid", "call_status", "joined_at", "left_at", "is_muted"]
 
 
+class MessageOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Message
+        fields = ["id", "direction", "text", "status", "occurred_at"]
+
+
 class TaskOutput(serializers.ModelSerializer):
     queue = serializers.CharField(source="queue.name")
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
+    messages = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -90,10 +106,17 @@ class TaskOutput(serializers.ModelSerializer):
             "assigned_at",
             "customer",
             "leg",
+            "messages",
         ]
 
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)
+
+    def get_messages(self, task: Task) -> list[dict]:
+        """A chat's thread, oldest first (empty for a call)."""
+        if task.channel == "voice":
+            return []
+        return MessageOutput(task.conversation.messages.all(), many=True).data
 
     def get_leg(self, task: Task) -> dict | None:
         """The agent's latest leg into this call (placed after they accepted), if any."""
@@ -189,9 +212,11 @@ class WrapUpEndApi(APIView):
 
 
 def assigned_task(request: Request, task_id: int) -> Task:
-    task = Task.objects.filter(
-        pk=task_id, agent=request_agent(request), state=Task.State.ASSIGNED
-    ).first()
+    task = (
+        Task.objects.select_related("conversation", "agent")
+        .filter(pk=task_id, agent=request_agent(request), state=Task.State.ASSIGNED)
+        .first()
+    )
     if task is None:
         raise NotFound("You hold no such contact.")
     return task
@@ -238,3 +263,38 @@ def vonage_failed(error: VonageError) -> Response:
     return Response(
         {"detail": f"Vonage did not take it: {error}"}, status=status.HTTP_502_BAD_GATEWAY
     )
+
+
+class ChatReplyApi(APIView):
+    """The agent's answer in a chat they hold, sent to the customer."""
+
+    permission_classes = [IsAuthenticated]
+
+    class Input(serializers.Serializer):
+        text = serializers.CharField(max_length=1000)
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task = assigned_task(request, task_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            message = chat.chat_reply(task=task, text=data.validated_data["text"])
+        except routing.RoutingError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        except VonageError as error:
+            return vonage_failed(error)
+        return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
+
+
+class ChatCloseApi(APIView):
+    """The agent closes a chat they hold: wrap-up follows, the thread ends."""
+
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task = assigned_task(request, task_id)
+        try:
+            chat.chat_close(task=task, agent=task.agent)
+        except routing.RoutingError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(status=status.HTTP_204_NO_CONTENT)

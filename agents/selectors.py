@@ -1,7 +1,7 @@
 from django.db.models import Prefetch, QuerySet
 
 from agents.models import Agent
-from conversations.models import Member
+from conversations.models import Member, Message
 from routing.models import Offer, Task
 
 
@@ -31,6 +31,9 @@ def agent_assigned_tasks(*, agent: Agent) -> QuerySet[Task]:
     return (
         Task.objects.filter(agent=agent, state=Task.State.ASSIGNED)
         .select_related("queue", "conversation__customer")
-        .prefetch_related(Prefetch("conversation__members", own_legs, to_attr="agent_legs"))
+        .prefetch_related(
+            Prefetch("conversation__members", own_legs, to_attr="agent_legs"),
+            Prefetch("conversation__messages", Message.objects.order_by("occurred_at", "pk")),
+        )
         .order_by("assigned_at", "pk")
     )

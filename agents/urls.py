@@ -10,4 +10,6 @@ urlpatterns = [
     path("offers/<int:offer_id>/reject", api.OfferRejectApi.as_view(), name="api-offer-reject"),
     path("tasks/<int:task_id>/mute", api.CallMuteApi.as_view(), name="api-call-mute"),
     path("tasks/<int:task_id>/hang-up", api.CallHangUpApi.as_view(), name="api-call-hang-up"),
+    path("tasks/<int:task_id>/reply", api.ChatReplyApi.as_view(), name="api-chat-reply"),
+    path("tasks/<int:task_id>/close", api.ChatCloseApi.as_view(), name="api-chat-close"),
 ]

@@ -310,6 +310,8 @@ IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 # Routing engine.
 ROUTING_REOFFER_COOLDOWN_SECONDS = env_int("ROUTING_REOFFER_COOLDOWN_SECONDS", 60)
 ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY", 2)
+# The queue customers' messages (SMS, WhatsApp, ...) wait in for an agent; empty: stored only.
+MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 

@@ -20,7 +20,7 @@ from conversations.call_states import ENDING_STATUSES
 from conversations.events import VoiceEvent, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
 from reports import services as report_services
-from routing import ivr, waiting
+from routing import chat, ivr, waiting
 from routing import services as routing_services
 
 logger = logging.getLogger(__name__)
@@ -184,10 +184,12 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
 
 
 def message_store(*, payload: dict, received_at: datetime) -> None:
+    """Store a message once; it answers the customer's survey, or it is a chat for an agent."""
     message, is_duplicate = services.message_receive(payload=payload, received_at=received_at)
-    if not is_duplicate:
-        # It may answer a satisfaction survey (the post-call pipeline sent it).
-        report_services.survey_reply_later(message)
+    if is_duplicate:
+        return
+    if report_services.survey_record_answer(message=message) is None:
+        chat.message_arrived(conversation=message.conversation)
 
 
 def message_status(*, payload: dict, received_at: datetime) -> None:

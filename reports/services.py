@@ -227,11 +227,6 @@ def survey_sender(called: str) -> str:
     return numbers[0]
 
 
-def survey_reply_later(message: Message) -> None:
-    """After commit, see whether a customer's message answers their survey."""
-    transaction.on_commit(lambda: survey_record_answer(message=message))
-
-
 def survey_record_answer(*, message: Message) -> SatisfactionSurvey | None:
     """Record an SMS that answers the customer's latest survey (sent within 24 hours, not
     answered yet) with a score from 1 to 5. Any other message is left for a person."""

@@ -120,8 +120,9 @@ def test_an_unknown_status_is_a_400_and_changes_nothing(vonage):
 
 
 def test_messages_that_arrive_while_the_database_is_down_are_spooled_and_replayed(
-    vonage, database_down
+    vonage, database_down, settings, tmp_path
 ):
+    settings.SPOOL_DIR = tmp_path / "spool"  # this test's own
     sms = payloads.inbound_sms("Are you there?")
 
     response = vonage.post("/webhooks/inbound-message", sms)
