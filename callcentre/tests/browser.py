@@ -1,4 +1,6 @@
-"""Reading a live page in browser tests without racing its re-renders."""
+"""Reading and using a live page in browser tests without racing its re-renders."""
+
+import time
 
 READ_TEXT = """
 return Array.from(document.querySelectorAll(arguments[0]), (node) => node.innerText).join(" ");
@@ -9,3 +11,35 @@ def text_at(browser, css: str) -> str:
     """The text of every element matching `css`, read in one step in the page: a screen that
     re-renders between finding an element and reading it cannot make the read fail."""
     return browser.execute_script(READ_TEXT, css)
+
+
+def click(browser, css: str, *, attempts: int = 10) -> None:
+    """Click what matches `css` now, finding it again when a re-render replaced it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(attempts):
+        try:
+            browser.find_element(By.CSS_SELECTOR, css).click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"{css} kept being replaced")
+
+
+def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
+    """Type `text` into the field matching `css`, again from the start when a re-render
+    replaced the field meanwhile."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(attempts):
+        try:
+            field = browser.find_element(By.CSS_SELECTOR, css)
+            field.clear()
+            field.send_keys(text)
+            if field.get_attribute("value") == text:
+                return
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError(f"could not type into {css}")

@@ -37,12 +37,13 @@
       });
     } catch (error) {
       showError("The server could not be reached: " + error.message);
-      return;
+      return false;
     }
     if (!response.ok) {
       showError(await reasonOf(response));
     }
     await reload();
+    return response.ok;
   }
 
   async function reasonOf(response) {
@@ -102,6 +103,7 @@
       el("div", { class: "what" }, el("strong", {}, offer.queue), " ", offer.channel,
         offer.is_callback ? el("span", { class: "badge" }, "callback") : null),
       customerLine(offer.customer),
+      offer.last_message ? el("blockquote", { class: "preview" }, offer.last_message) : null,
       el("div", { class: "times" },
         "waiting ", el("span", { class: "since", "data-since": offer.waiting_since }, ""),
         " · answer within ", el("span", { class: "until", "data-until": offer.expires_at }, "")),
@@ -126,7 +128,54 @@
     return ["ringing", "Your softphone is ringing…"];
   }
 
+  // What the agent is typing in each chat survives the re-renders that new messages cause.
+  const drafts = {};
+
+  function chatItem(task) {
+    const thread = el(
+      "ol",
+      { class: "thread" },
+      ...task.messages.map((message) =>
+        el("li", { class: "message " + message.direction }, message.text),
+      ),
+    );
+    const box = el("textarea", {
+      name: "text",
+      rows: 2,
+      maxlength: 1000,
+      placeholder: "Reply to the customer",
+      "data-task-id": task.id,
+    });
+    box.value = drafts[task.id] || "";
+    box.addEventListener("input", () => {
+      drafts[task.id] = box.value;
+    });
+    const form = el("form", { class: "reply" }, box,
+      el("button", { type: "submit", class: "primary send" }, "Send"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const text = box.value;
+      if (!text.trim()) return;
+      drafts[task.id] = "";
+      if (!(await post(taskUrl(task, "reply"), { text }))) {
+        drafts[task.id] = text; // not sent: give it back
+        render();
+      }
+    });
+    return el(
+      "li",
+      { class: "contact task chat", "data-task-id": task.id, "data-channel": task.channel },
+      el("div", { class: "what" }, el("strong", {}, task.queue), " ", task.channel),
+      customerLine(task.customer),
+      thread,
+      form,
+      el("div", { class: "actions" },
+        el("button", { type: "button", class: "close-chat", onclick: () => post(taskUrl(task, "close")) }, "Close chat")),
+    );
+  }
+
   function taskItem(task) {
+    if (task.channel !== "voice") return chatItem(task);
     const [name, text] = legState(task.leg);
     const connected = name === "connected";
     return el(
@@ -159,6 +208,19 @@
   }
 
   function render() {
+    const focused = document.activeElement;
+    const typingIn = focused && focused.name === "text" ? focused.dataset.taskId : null;
+    renderState();
+    if (typingIn) {
+      const box = root.querySelector('textarea[data-task-id="' + typingIn + '"]');
+      if (box) {
+        box.focus();
+        box.setSelectionRange(box.value.length, box.value.length);
+      }
+    }
+  }
+
+  function renderState() {
     const [name, text] = activity();
     const line = document.getElementById("activity");
     line.dataset.activity = name;
