@@ -42,6 +42,7 @@ run: venv
 	  REQUESTS_CA_BUNDLE="$${SANDBOX_DIR:-$${VAR_DIR:-$$PWD/var}/sandbox}/ca-bundle.pem" && \
 	  export VONAGE_API_HOST VONAGE_REST_HOST REQUESTS_CA_BUNDLE && with_sandbox=1; \
 	fi && \
+	: "$${EMBEDDED_BEAT:=1}" && export EMBEDDED_BEAT && \
 	$(VENV_PY) manage.py migrate --noinput && \
 	$(VENV_PY) manage.py load_demo && \
 	if [ -n "$${with_sandbox:-}" ]; then \

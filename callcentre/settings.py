@@ -158,6 +158,9 @@ else:
 # Celery: Redis broker when configured, otherwise tasks run inline (eager).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+# With inline Celery and no beat process, the development server runs the beat schedule
+# itself (callcentre.embedded_beat); `make run` turns this on.
+EMBEDDED_BEAT = env_bool("EMBEDDED_BEAT", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
