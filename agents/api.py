@@ -142,6 +142,22 @@ class AgentOutput(serializers.ModelSerializer):
         ]
 
 
+class ContactActionApi(APIView):
+    """An action on the agent's own work: what routing refuses is a 409 with its reason,
+    what Vonage refuses a 502 with Vonage's (nothing is recorded then)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, routing.RoutingError):
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, VonageError):
+            return Response(
+                {"detail": f"Vonage did not take it: {exc}"}, status=status.HTTP_502_BAD_GATEWAY
+            )
+        return super().handle_exception(exc)
+
+
 class AgentMeApi(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -179,27 +195,17 @@ class AgentStatusApi(APIView):
         return Response(AgentOutput(agent).data)
 
 
-class OfferAcceptApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class OfferAcceptApi(ContactActionApi):
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
-        try:
-            task = routing.offer_accept(offer_id=offer_id, agent=agent)
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        task = routing.offer_accept(offer_id=offer_id, agent=agent)
         return Response({"task_id": task.pk, "state": task.state})
 
 
-class OfferRejectApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class OfferRejectApi(ContactActionApi):
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
-        try:
-            routing.offer_reject(offer_id=offer_id, agent=agent)
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        routing.offer_reject(offer_id=offer_id, agent=agent)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -222,10 +228,8 @@ def assigned_task(request: Request, task_id: int) -> Task:
     return task
 
 
-class CallMuteApi(APIView):
+class CallMuteApi(ContactActionApi):
     """Mute (or unmute) the agent's own leg of a call they hold."""
-
-    permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
         muted = serializers.BooleanField()
@@ -234,41 +238,21 @@ class CallMuteApi(APIView):
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        except VonageError as error:
-            return vonage_failed(error)
+        leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
         return Response(LegOutput(leg).data)
 
 
-class CallHangUpApi(APIView):
+class CallHangUpApi(ContactActionApi):
     """End the agent's own leg of a call they hold; its end settles the contact."""
-
-    permission_classes = [IsAuthenticated]
 
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
-        try:
-            voice.agent_leg_hang_up(task=task)
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        except VonageError as error:
-            return vonage_failed(error)
+        voice.agent_leg_hang_up(task=task)
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-def vonage_failed(error: VonageError) -> Response:
-    return Response(
-        {"detail": f"Vonage did not take it: {error}"}, status=status.HTTP_502_BAD_GATEWAY
-    )
-
-
-class ChatReplyApi(APIView):
+class ChatReplyApi(ContactActionApi):
     """The agent's answer in a chat they hold, sent to the customer."""
-
-    permission_classes = [IsAuthenticated]
 
     class Input(serializers.Serializer):
         text = serializers.CharField(max_length=1000)
@@ -277,24 +261,14 @@ class ChatReplyApi(APIView):
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            message = chat.chat_reply(task=task, text=data.validated_data["text"])
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
-        except VonageError as error:
-            return vonage_failed(error)
+        message = chat.chat_reply(task=task, text=data.validated_data["text"])
         return Response(MessageOutput(message).data, status=status.HTTP_201_CREATED)
 
 
-class ChatCloseApi(APIView):
+class ChatCloseApi(ContactActionApi):
     """The agent closes a chat they hold: wrap-up follows, the thread ends."""
-
-    permission_classes = [IsAuthenticated]
 
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
-        try:
-            chat.chat_close(task=task, agent=task.agent)
-        except routing.RoutingError as error:
-            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        chat.chat_close(task=task, agent=task.agent)
         return Response(status=status.HTTP_204_NO_CONTENT)
