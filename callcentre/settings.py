@@ -118,6 +118,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development server answers requests in threads of their own: transactions begin
+    # IMMEDIATE so concurrent writers (webhooks, the desktop, the embedded beat) wait for
+    # each other instead of failing on a lock upgrade ("database is locked"). The wait is
+    # short, so a webhook still answers within Vonage's budget when the file stays locked.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": env_int("SQLITE_LOCK_TIMEOUT_SECONDS", 2)}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that costs no round trip (callcentre.postgresql).
     DATABASES["default"]["ENGINE"] = "callcentre.postgresql"
