@@ -27,10 +27,9 @@ def request_agent(request: Request) -> Agent:
 
 def customer_of(task: Task) -> dict:
     """Who the contact is, for the agent who is offered it or holds it."""
-    conversation = task.conversation
-    customer = conversation.customer if conversation else None
+    customer = task.conversation.customer
     return {
-        "number": task.callback_number or (conversation.from_address if conversation else ""),
+        "number": task.customer_number,
         "name": customer.name if customer else "",
         "is_vip": bool(customer and customer.is_vip),
         # Money as text, as DRF's DecimalField gives it: never a float.

@@ -70,14 +70,13 @@ def agents_at_work(now: datetime) -> list[tuple[Agent, dict | None]]:
 
 
 def contact_of(task: Task, *, state: str, since: datetime | None) -> dict:
-    conversation = task.conversation
     return {
         "task_id": task.pk,
         "queue": task.queue.name,
         "channel": task.channel,
         "state": state,
         "since": since,
-        "number": task.callback_number or (conversation.from_address if conversation else ""),
+        "number": task.customer_number,
     }
 
 

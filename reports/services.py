@@ -25,7 +25,6 @@ from routing.models import Task
 
 logger = logging.getLogger(__name__)
 
-OPEN_TASK_STATES = (Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
 # Outcomes of a call by how its last task ended.
 TASK_OUTCOMES = {
     Task.State.COMPLETED: "answered",
@@ -45,7 +44,7 @@ def call_is_over(conversation_id: int) -> bool:
     return (
         Conversation.objects.filter(pk=conversation_id, state=Conversation.State.ENDED).exists()
         and not Task.objects.filter(
-            conversation_id=conversation_id, state__in=OPEN_TASK_STATES
+            conversation_id=conversation_id, state__in=routing_services.OPEN_TASK_STATES
         ).exists()
     )
 
@@ -74,7 +73,7 @@ def call_outcome(conversation: Conversation, task: Task | None) -> str:
         choices = ivr.get("choices") or [{"outcome": ivr.get("entry")}]
         last = choices[-1].get("outcome")
         return last if last in IVR_END_OUTCOMES else "ivr"
-    if task.is_callback and task.state in OPEN_TASK_STATES:
+    if task.is_callback and task.state in routing_services.OPEN_TASK_STATES:
         return "callback"
     return TASK_OUTCOMES.get(task.state, task.state)
 
@@ -157,7 +156,9 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
     """Calls over for a while whose pipeline has not finished: no record, or recordings
     not yet stored (while Vonage keeps them)."""
     now = now or timezone.now()
-    open_tasks = Task.objects.filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
+    open_tasks = Task.objects.filter(
+        conversation=OuterRef("pk"), state__in=routing_services.OPEN_TASK_STATES
+    )
     unstored = Recording.objects.filter(
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )

@@ -373,6 +373,11 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"Task {self.pk} ({self.state})"
 
+    @property
+    def customer_number(self) -> str:
+        """Who the contact is with: the number to call back, or the one they came from."""
+        return self.callback_number or self.conversation.from_address
+
 
 class TaskSkillGroup(models.Model):
     """One way to be eligible for a task: have every skill in the group."""
