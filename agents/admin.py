@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from agents.models import Agent, AgentSkill
+from agents.presence import Actor, PresenceError
+from agents.services import agent_set_status
 
 
 class AgentSkillInline(admin.TabularInline):
@@ -21,7 +25,12 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["display_name", "vonage_user", "user__username"]
     inlines = [AgentSkillInline]
+    actions = ["set_away", "set_offline"]
+    # Presence moves through agents.services (its table says who may move it): a supervisor
+    # takes agents away or offline with the actions; being available is the agent's choice.
     readonly_fields = [
+        "status",
+        "away_reason",
         "voice_load",
         "chat_load",
         "wrap_up_until",
@@ -33,6 +42,23 @@ class AgentAdmin(admin.ModelAdmin):
         "talk_seconds_today",
         "status_changed_at",
     ]
+
+    def presence_set(self, request: HttpRequest, queryset: QuerySet[Agent], status: str) -> None:
+        for agent in queryset:
+            try:
+                agent_set_status(
+                    agent_id=agent.pk, status=status, reason="supervisor", actor=Actor.SUPERVISOR
+                )
+            except PresenceError as error:
+                self.message_user(request, f"{agent}: {error}", level=messages.ERROR)
+
+    @admin.action(description="Set away (reason: supervisor)")
+    def set_away(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        self.presence_set(request, queryset, Agent.Status.AWAY)
+
+    @admin.action(description="Set offline")
+    def set_offline(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        self.presence_set(request, queryset, Agent.Status.OFFLINE)
 
 
 @admin.register(AgentSkill)

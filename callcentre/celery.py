@@ -1,11 +1,38 @@
 """The Celery application. Configuration lives in settings (CELERY_* names)."""
 
+import logging
 import os
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "callcentre.settings")
 
+logger = logging.getLogger(__name__)
+
 app = Celery("callcentre")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def enqueue(name: str, *args: object, run_here_if_broker_down: bool = False) -> None:
+    """Queue the Celery task registered as `name` (run inline where CELERY_TASK_ALWAYS_EAGER).
+
+    Services enqueue by name, so they never import the tasks modules that call back into
+    them. A process that has not imported the tasks modules yet (a web worker) imports them
+    the way a Celery worker does, through autodiscovery.
+
+    `run_here_if_broker_down`: when the broker cannot take the task, run it in this process
+    instead of raising (for work that must not wait for the broker, such as ringing the
+    agent who just accepted a call).
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    task = app.tasks[name]
+    if not run_here_if_broker_down:
+        task.delay(*args)
+        return
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.warning("the broker did not take %s%r: running it here", name, args, exc_info=True)
+        task.apply(args=args)

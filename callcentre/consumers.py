@@ -1,7 +1,7 @@
 """The base of every screen's websocket: one group, pushed only, for a logged-in user.
 
 A screen reads its state over HTTP; its socket only tells it when to read again. Each
-screen's consumer says which group a user may listen to (agents.consumers,
+screen's consumer says which group a user may listen to (desktop.consumers,
 reports.consumers); services publish to that group after commit (callcentre.realtime).
 """
 

@@ -27,6 +27,7 @@ import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -158,3 +159,37 @@ def publish(group: str, event_type: str, payload: dict, *, coalesce: bool = Fals
             publisher.submit(layer, group, message, coalesce=coalesce)
     except Exception:
         logger.exception("could not publish %s to %s", event_type, group)
+
+
+# Group names: the one place each screen's group is named (consumers join them, services
+# publish to them).
+
+SUPERVISORS_GROUP = "supervisors"  # every supervisor's live dashboard (/ws/supervisor/)
+
+
+def agent_group(agent_id: int) -> str:
+    """One agent's desktop (/ws/agent/): their offers, contacts and presence."""
+    return f"agent-{agent_id}"
+
+
+# The screens' "read again" events, published after commit.
+
+
+def agent_changed_later(agent_id: int | None) -> None:
+    """Tell the agent's desktop and the supervisors' boards, after commit, that the agent's
+    presence or work moved.
+
+    The screens then read their state again (desktop.api.AgentMeApi, reports.api): the
+    event says that something changed, the API says what is true now.
+    """
+    if agent_id is None:
+        return
+    transaction.on_commit(
+        lambda: publish(agent_group(agent_id), "agent.changed", {"agent_id": agent_id})
+    )
+    board_changed_later()
+
+
+def board_changed_later() -> None:
+    """Tell the supervisors' boards, after commit, that a queue or an agent moved."""
+    transaction.on_commit(lambda: publish(SUPERVISORS_GROUP, "board.changed", {}, coalesce=True))

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "agents",
     "reports",
     "compliance",
+    "webhooks",
+    "desktop",
     "sandbox",
 ]
 
@@ -181,7 +183,7 @@ CELERY_TIMEZONE = "UTC"
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
 CELERY_BEAT_SCHEDULE = {
     "replay-webhook-spool": {
-        "task": "conversations.replay_spool",
+        "task": "webhooks.replay_spool",
         "schedule": 60.0,
     },
     # Calls whose post-call pipeline a lost trigger or an unavailable recording left unfinished.

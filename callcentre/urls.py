@@ -1,18 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from agents import views as agent_views
 from callcentre.health import healthz
 from callcentre.views import home
 from conversations import api as conversation_api
 from conversations import views as conversation_views
+from desktop import views as desktop_views
 from reports import api as report_api
 from reports import views as report_views
 from routing import views as routing_views
 
 urlpatterns = [
     path("", home, name="home"),
-    path("desktop/", agent_views.desktop, name="agent-desktop"),
+    path("desktop/", desktop_views.desktop, name="agent-desktop"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path(
@@ -20,8 +20,8 @@ urlpatterns = [
         conversation_views.recording_audio,
         name="recording-audio",
     ),
-    path("webhooks/", include("conversations.urls")),
-    path("api/agent/", include("agents.urls")),
+    path("webhooks/", include("webhooks.urls")),
+    path("api/agent/", include("desktop.urls")),
     path(
         "api/conversations/",
         conversation_api.ConversationListApi.as_view(),

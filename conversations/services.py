@@ -1,4 +1,4 @@
-"""Writes to the conversation core. Callers hold a transaction (conversations.webhooks)."""
+"""Writes to the conversation core. Callers hold a transaction (webhooks.handlers)."""
 
 import hashlib
 import logging

@@ -5,7 +5,7 @@ Like the agent desktop's, it only says when to read the board again
 """
 
 from callcentre.consumers import PushConsumer
-from routing.services import SUPERVISORS_GROUP
+from callcentre.realtime import SUPERVISORS_GROUP
 
 
 class LiveBoardConsumer(PushConsumer):

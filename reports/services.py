@@ -17,11 +17,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from callcentre.celery import enqueue
+from callcentre.realtime import board_changed_later
 from conversations import services as conversation_services
 from conversations.models import Channel, Conversation, Member, Message, Recording
 from reports.models import CallDetailRecord, SatisfactionSurvey
-from routing import services as routing_services
 from routing.models import Task
+from routing.states import OPEN_TASK_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ def call_is_over(conversation_id: int) -> bool:
     return (
         Conversation.objects.filter(pk=conversation_id, state=Conversation.State.ENDED).exists()
         and not Task.objects.filter(
-            conversation_id=conversation_id, state__in=routing_services.OPEN_TASK_STATES
+            conversation_id=conversation_id, state__in=OPEN_TASK_STATES
         ).exists()
     )
 
@@ -55,10 +57,8 @@ def post_call_later(conversation_id: int) -> None:
 
 
 def post_call_start(conversation_id: int) -> None:
-    from reports.tasks import post_call  # the Celery task calls back into this module
-
     try:
-        post_call.delay(conversation_id)
+        enqueue("reports.post_call", conversation_id)
     except Exception:
         # Never into the webhook that triggered it: the sweep starts it later.
         logger.exception(
@@ -73,7 +73,7 @@ def call_outcome(conversation: Conversation, task: Task | None) -> str:
         choices = ivr.get("choices") or [{"outcome": ivr.get("entry")}]
         last = choices[-1].get("outcome")
         return last if last in IVR_END_OUTCOMES else "ivr"
-    if task.is_callback and task.state in routing_services.OPEN_TASK_STATES:
+    if task.is_callback and task.state in OPEN_TASK_STATES:
         return "callback"
     return TASK_OUTCOMES.get(task.state, task.state)
 
@@ -156,9 +156,7 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
     """Calls over for a while whose pipeline has not finished: no record, or recordings
     not yet stored (while Vonage keeps them)."""
     now = now or timezone.now()
-    open_tasks = Task.objects.filter(
-        conversation=OuterRef("pk"), state__in=routing_services.OPEN_TASK_STATES
-    )
+    open_tasks = Task.objects.filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
     unstored = Recording.objects.filter(
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )
@@ -257,6 +255,6 @@ def survey_record_answer(*, message: Message) -> SatisfactionSurvey | None:
     )
     if not answered:
         return None  # another reply got there first
-    routing_services.board_changed_later()  # the dashboard's CSAT of the day
+    board_changed_later()  # the dashboard's CSAT of the day
     survey.refresh_from_db()
     return survey

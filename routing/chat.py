@@ -12,35 +12,38 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
+from callcentre.realtime import agent_changed_later
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
-from routing import services
+from routing.errors import RoutingError
 from routing.models import Queue, Task
+from routing.queueing import task_complete, task_enqueue
+from routing.states import OPEN_TASK_STATES
 
 
 def message_arrived(*, conversation: Conversation) -> Task | None:
     """A customer wrote: their thread waits for an agent, or goes on with the one it has
     (whose desktop shows the new message). None when no queue takes messages."""
     task = (
-        Task.objects.filter(conversation=conversation, state__in=services.OPEN_TASK_STATES)
+        Task.objects.filter(conversation=conversation, state__in=OPEN_TASK_STATES)
         .order_by("pk")
         .last()
     )
     if task is not None:
         if task.state == Task.State.ASSIGNED:
-            services.agent_changed_later(task.agent_id)
+            agent_changed_later(task.agent_id)
         return task
     if not settings.MESSAGES_QUEUE:
         return None
     queue = Queue.objects.filter(name=settings.MESSAGES_QUEUE, is_active=True).first()
     if queue is None:
         return None
-    return services.task_enqueue(conversation=conversation, queue=queue)
+    return task_enqueue(conversation=conversation, queue=queue)
 
 
 def must_be_chat(task: Task) -> None:
     if task.channel == "voice":
-        raise services.RoutingError("This is a call: it ends when a leg hangs up.")
+        raise RoutingError("This is a call: it ends when a leg hangs up.")
 
 
 def chat_reply(*, task: Task, text: str) -> Message:
@@ -62,7 +65,7 @@ def chat_close(*, task: Task, agent: Agent) -> None:
     thread ends, so the customer's next message starts a new one."""
     must_be_chat(task)
     with transaction.atomic():
-        services.task_complete(task_id=task.pk, agent=agent)
+        task_complete(task_id=task.pk, agent=agent)
         Conversation.objects.filter(pk=task.conversation_id).update(
             state=Conversation.State.ENDED, ended_at=timezone.now()
         )

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from agents.models import Agent
 from conversations.models import Conversation
-from routing import hours, matching, services
+from routing import hours, matching
+from routing.engine import decline_cutoff
 from routing.models import Queue, Skill, Task
+from routing.queueing import task_skill_group_add
 from routing.statistics import task_wait_estimate
 
 
@@ -62,7 +64,7 @@ def routing_dry_run(
             priority=queue.priority + priority_boost,
             queued_at=now,
         )
-        services.task_skill_group_add(task=task, queue=queue, extra_skill=extra_skill)
+        task_skill_group_add(task=task, queue=queue, extra_skill=extra_skill)
         requirements = [
             f"{skill.skill.name} >= {skill.min_proficiency}"
             for skill in task.skill_groups.get().skills.select_related("skill")
@@ -74,7 +76,7 @@ def routing_dry_run(
             strategy=queue.strategy,
             now=now,
             today=timezone.localdate(now),
-            decline_cutoff=services.decline_cutoff(now),
+            decline_cutoff=decline_cutoff(now),
             lock=False,
         )
         estimate = task_wait_estimate(task=task, now=now)

@@ -8,8 +8,11 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from routing import services, voice
+from routing import voice
+from routing.engine import task_route
 from routing.models import EscalationStep, FallbackAction, Queue, Task, TaskSkill
+from routing.queueing import task_enqueue, task_skill_group_add
+from routing.states import task_move
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ def step_apply(*, task: Task, step: EscalationStep) -> None:
     elif step.action == EscalationStep.Action.DROP_SKILL:
         skills.filter(skill=step.skill_id).delete()
     elif step.action == EscalationStep.Action.ADD_QUEUE:
-        services.task_skill_group_add(task=task, queue=step.target_queue)
+        task_skill_group_add(task=task, queue=step.target_queue)
     elif step.action == EscalationStep.Action.RAISE_PRIORITY:
         Task.objects.filter(pk=task.pk).update(priority=F("priority") + step.amount)
 
@@ -46,7 +49,7 @@ def task_escalate(*, task_id: int, now: datetime) -> int:
             Task.objects.filter(pk=task.pk).update(
                 escalation_level=F("escalation_level") + len(due)
             )
-            transaction.on_commit(lambda: services.task_route(task_id=task_id))
+            transaction.on_commit(lambda: task_route(task_id=task_id))
         return len(due)
 
 
@@ -83,7 +86,7 @@ def task_overflow(*, task_id: int, now: datetime) -> int:
         )
         if task is None:
             return 0
-        services.task_move(
+        task_move(
             task_id=task.pk,
             from_state=Task.State.QUEUED,
             to_state=Task.State.OVERFLOWED,
@@ -92,7 +95,7 @@ def task_overflow(*, task_id: int, now: datetime) -> int:
         queue = task.queue
         if queue.overflow_action == FallbackAction.QUEUE and queue.overflow_queue is not None:
             # The caller stays in the same waiting room; only who may answer changes.
-            services.task_enqueue(
+            task_enqueue(
                 conversation=task.conversation,
                 queue=queue.overflow_queue,
                 attributes={**task.attributes, "overflowed_from": queue.name},

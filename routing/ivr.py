@@ -6,7 +6,7 @@ needs it) and the caller's place in the menus they return an IvrDecision:
 the NCCO actions, the state to record, and the task to enqueue, if any.
 `ivr_choose` loads the menu, decides, and enqueues through routing.services;
 `ivr_entry` only loads and decides, because the answer webhook stores the
-new call together with the decision: the caller (conversations.webhooks)
+new call together with the decision: the caller (webhooks.handlers)
 records the decision through conversations.services, then `enqueue`s.
 
 The caller's place lives in Conversation.attributes["ivr"]: the menu they
@@ -28,7 +28,6 @@ from conversations.crm import CrmProfile, crm_profile_for_number
 from conversations.models import Conversation
 from conversations.selectors import conversation_ivr_state
 from routing import hours, selectors, self_service
-from routing import services as routing_services
 from routing.models import FallbackAction, IvrMenu, IvrOption, Queue, Skill
 from routing.prompts import (
     Voice,
@@ -42,7 +41,8 @@ from routing.prompts import (
     sentence,
     voicemail_actions,
 )
-from routing.voice import waiting_room_name
+from routing.queueing import task_enqueue
+from routing.rooms import waiting_room_name
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Branch:
 
 @dataclass(frozen=True, kw_only=True)
 class Enqueue:
-    """A task for routing.services.task_enqueue."""
+    """A task for routing.queueing.task_enqueue."""
 
     queue: Queue
     priority_boost: int = 0
@@ -551,7 +551,7 @@ def enqueue(*, decision: IvrDecision, conversation: Conversation) -> None:
     request = decision.enqueue
     if request is None:
         return
-    routing_services.task_enqueue(
+    task_enqueue(
         conversation=conversation,
         queue=request.queue,
         priority_boost=request.priority_boost,

@@ -16,6 +16,13 @@ from datetime import date, datetime
 
 from django.db import connection
 
+from agents.services import (
+    AGENT_IS_FREE,
+    AGENT_IS_READY,
+    agent_slot_claim,
+    agent_slot_give_back,
+    channel_kind,
+)
 from callcentre.db import columns, first_id, first_row, instance_from_row, loaded_fields
 from routing.models import Offer, Queue, Strategy, Task
 
@@ -35,17 +42,6 @@ AGENT_IS_ELIGIBLE = """
                 )
           )
     )
-"""
-
-AGENT_IS_FREE = {
-    # Voice and chat do not mix unless the agent is configured to.
-    "voice": "a.voice_load < a.voice_capacity AND (a.mixes_channels OR a.chat_load = 0)",
-    "chat": "a.chat_load < a.chat_capacity AND (a.mixes_channels OR a.voice_load = 0)",
-}
-
-AGENT_IS_READY = """
-    a.status = 'available'
-    AND (a.wrap_up_until IS NULL OR a.wrap_up_until <= %(now)s)
 """
 
 # An agent who just turned this task down is not asked again straight away.
@@ -178,21 +174,9 @@ def pick_task_for_agent(
 
 
 # The claims. Plain SQL that PostgreSQL and SQLite both run, prepared on PostgreSQL: a
-# decision makes them every time, and Django building the three statements cost more than
-# PostgreSQL running them (bench/routing.py, "where task_route spends its time").
-LOAD_COLUMN = {"voice": "voice_load", "chat": "chat_load"}
-CLAIM_AGENT = {
-    kind: f"""
-        UPDATE agents_agent AS a SET {load} = {load} + 1, last_offered_at = %(now)s
-        WHERE a.id = %(agent)s AND a.status = 'available' AND {AGENT_IS_FREE[kind]}
-        RETURNING id
-    """
-    for kind, load in LOAD_COLUMN.items()
-}
-GIVE_BACK = {
-    kind: f"UPDATE agents_agent SET {load} = {load} - 1 WHERE id = %(agent)s RETURNING id"
-    for kind, load in LOAD_COLUMN.items()
-}
+# decision makes them every time, and Django building the statements cost more than
+# PostgreSQL running them (bench/routing.py, "where task_route spends its time"). The
+# agent's slot is claimed by agents.services.agent_slot_claim, the same way.
 CLAIM_TASK = f"""
     UPDATE routing_task SET state = '{Task.State.OFFERED}', offered_at = %(now)s
     WHERE id = %(task)s AND state = '{Task.State.QUEUED}'
@@ -213,22 +197,16 @@ def offer_claim(
     The new offer's id, or None when the agent or the task moved since they were picked; the
     agent's slot is given back then. Runs inside the caller's transaction.
     """
-    kind = channel_kind(channel)
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    if first_id(CLAIM_AGENT[kind], {"agent": agent_id, "now": stamp}) is None:
+    if not agent_slot_claim(agent_id=agent_id, channel=channel, now=now):
         return None
+    stamp = connection.ops.adapt_datetimefield_value(now)
     if first_id(CLAIM_TASK, {"task": task_id, "now": stamp}) is None:
-        first_id(GIVE_BACK[kind], {"agent": agent_id})
+        agent_slot_give_back(agent_id=agent_id, channel=channel)
         return None
     expires = connection.ops.adapt_datetimefield_value(expires_at)
     return first_id(
         INSERT_OFFER, {"task": task_id, "agent": agent_id, "now": stamp, "expires": expires}
     )
-
-
-def channel_kind(channel: str) -> str:
-    """Capacity is counted for voice, and for all the messaging channels together."""
-    return "voice" if channel == "voice" else "chat"
 
 
 def count_agents_for_task(*, task: Task, now: datetime, free_only: bool) -> int:

@@ -8,7 +8,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
-from routing.models import IvrMenu, IvrOption, Queue, Task
+from agents.models import Agent
+from conversations.models import Member, Message
+from routing.models import IvrMenu, IvrOption, Offer, Queue, Task
 
 # The order options are announced in: the keys of a phone pad, 0 after 9.
 KEY_ORDER = "1234567890*#"
@@ -207,3 +209,38 @@ def routing_invariant_violations() -> dict[str, int]:
             cursor.execute(statement)
             found[label] = cursor.fetchone()[0]
     return found
+
+
+# An agent's own work (the desktop)
+
+
+def agent_pending_offers(*, agent: Agent) -> QuerySet[Offer]:
+    """The offers waiting for the agent's answer, oldest first, with who is calling."""
+    return (
+        Offer.objects.filter(agent=agent, state=Offer.State.PENDING)
+        .select_related("task__queue", "task__conversation__customer")
+        .order_by("created_at", "pk")
+    )
+
+
+def agent_assigned_tasks(*, agent: Agent) -> QuerySet[Task]:
+    """The contacts the agent holds now, with the customer and the agent's own legs."""
+    own_legs = Member.objects.filter(kind=Member.Kind.AGENT, agent=agent).order_by("pk")
+    return (
+        Task.objects.filter(agent=agent, state=Task.State.ASSIGNED)
+        .select_related("queue", "conversation__customer")
+        .prefetch_related(
+            Prefetch("conversation__members", own_legs, to_attr="agent_legs"),
+            Prefetch("conversation__messages", Message.objects.order_by("occurred_at", "pk")),
+        )
+        .order_by("assigned_at", "pk")
+    )
+
+
+def task_get_assigned_to_agent(*, agent: Agent, task_id: int) -> Task | None:
+    """A contact the agent holds now, or None: the access rule of every action on one."""
+    return (
+        Task.objects.select_related("conversation", "agent")
+        .filter(pk=task_id, agent=agent, state=Task.State.ASSIGNED)
+        .first()
+    )

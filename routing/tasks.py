@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from callcentre.vonage.client import VonageError
-from routing import escalation, services, voice, waiting
+from routing import escalation, offers, presence, queueing, reaper, voice, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ def connect_agent(task_id: int) -> None:
         voice.task_connect_agent(task_id=task_id)
     except VonageError as error:
         logger.error("could not connect the agent for task %s: %s", task_id, error)
-        services.task_return_to_queue(task_id=task_id, reason="connect failed")
+        queueing.task_return_to_queue(task_id=task_id, reason="connect failed")
 
 
 @shared_task(name="routing.hang_up_agent_legs")
@@ -27,14 +27,14 @@ def hang_up_agent_legs(conversation_id: int, agent_id: int) -> None:
 
 @shared_task(name="routing.expire_offers")
 def expire_offers() -> None:
-    expired = services.offers_expire()
+    expired = offers.offers_expire()
     if expired:
         logger.info("timed out %s offer(s)", expired)
 
 
 @shared_task(name="routing.wake_agents")
 def wake_agents() -> None:
-    services.agents_wake()
+    presence.agents_wake()
 
 
 @shared_task(name="routing.escalate")
@@ -50,6 +50,6 @@ def announce() -> None:
 
 @shared_task(name="routing.reap")
 def reap() -> None:
-    report = services.routing_reap()
+    report = reaper.routing_reap()
     if report:
         logger.info("routing reaper: %s", report)

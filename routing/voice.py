@@ -16,18 +16,12 @@ from callcentre.vonage.client import VonageError, get_client
 from conversations import services as conversation_services
 from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
+from routing import ivr
+from routing.errors import RoutingError
 from routing.models import Queue, Task
-from routing.services import RoutingError
+from routing.rooms import callback_room_name, waiting_room_name
 
 logger = logging.getLogger(__name__)
-
-
-def waiting_room_name(conversation: Conversation) -> str:
-    return f"waiting-{conversation.vonage_uuid}"
-
-
-def callback_room_name(task: Task) -> str:
-    return f"callback-{task.pk}"
 
 
 def caller_id() -> dict:
@@ -100,8 +94,6 @@ def agent_legs_hang_up(*, conversation_id: int, agent_id: int) -> None:
 def caller_redirect(*, conversation_id: int, action: str, queue_id: int) -> None:
     """Take a waiting caller out of the queue: its overflow message, voicemail or callback,
     decided and worded by the IVR's fallback branch (routing.ivr.overflow_decision)."""
-    from routing import ivr  # ivr imports this module for the waiting room's name
-
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     queue = Queue.objects.filter(pk=queue_id).first()
     if (
@@ -129,7 +121,7 @@ def caller_transfer(*, conversation: Conversation, actions: list[ncco.Action]) -
     return True
 
 
-# The agent's softphone controls (agents.api)
+# The agent's softphone controls (desktop.api)
 
 
 def agent_live_leg(*, task: Task) -> Member | None:

@@ -4,7 +4,7 @@ Every queue's `announce_interval_seconds`, `tasks_announce` (a periodic Celery t
 each caller who has waited that long since their last announcement out of the waiting room
 (a REST transfer of their leg, CONTRACT §5) into an NCCO that says their place and wait and,
 when the queue offers it, listens for the callback key; then they go back into the waiting
-room. The input's event reaches `waiting_input` (conversations.webhooks routes an input to
+room. The input's event reaches `waiting_input` (webhooks.handlers routes an input to
 it while the caller has a task waiting): the key turns the task into a callback that keeps
 its place, anything else puts the caller back on hold.
 """
@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from callcentre.vonage import ncco
 from conversations.models import Conversation
-from routing import ivr, prompts, services, statistics, voice
+from routing import ivr, prompts, statistics, voice
 from routing.models import Queue, Task
+from routing.queueing import task_keep_place_for_callback
+from routing.rooms import waiting_room_name
+from routing.states import OPEN_TASK_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ def task_announce(
     )
     actions = prompts.announcement_actions(
         text=text,
-        waiting_room=voice.waiting_room_name(conversation),
+        waiting_room=waiting_room_name(conversation),
         voice=ivr.voice_for(ivr.caller_menu(conversation=conversation)),
         offers_callback=with_callback,
     )
@@ -108,7 +111,7 @@ def waiting_task(*, conversation: Conversation) -> Task | None:
     return (
         Task.objects.filter(
             conversation=conversation,
-            state__in=services.OPEN_TASK_STATES,
+            state__in=OPEN_TASK_STATES,
             is_callback=False,
             channel="voice",
         )
@@ -121,7 +124,7 @@ def waiting_task(*, conversation: Conversation) -> Task | None:
 def waiting_input(*, conversation: Conversation, task: Task, digits: str) -> list[ncco.Action]:
     """The caller answered (or not) an announcement: a callback that keeps their place, or
     back to the waiting room."""
-    waiting_room = voice.waiting_room_name(conversation)
+    waiting_room = waiting_room_name(conversation)
     caller_voice = ivr.voice_for(ivr.caller_menu(conversation=conversation))
     if digits[:1] != prompts.CALLBACK_KEY or not task.queue.offer_callback_while_waiting:
         return prompts.back_to_hold_actions(waiting_room=waiting_room, voice=caller_voice)
@@ -130,7 +133,7 @@ def waiting_input(*, conversation: Conversation, task: Task, digits: str) -> lis
         return prompts.back_to_hold_actions(
             waiting_room=waiting_room, voice=caller_voice, text=ivr.NO_CALLBACK_NUMBER_TEXT
         )
-    if not services.task_keep_place_for_callback(task_id=task.pk, callback_number=number):
+    if not task_keep_place_for_callback(task_id=task.pk, callback_number=number):
         # An agent is being offered the call (or has it): stay on the line.
         return prompts.back_to_hold_actions(
             waiting_room=waiting_room, voice=caller_voice, text=prompts.ALMOST_THERE

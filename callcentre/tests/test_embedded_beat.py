@@ -9,8 +9,8 @@ from django.utils import timezone
 from callcentre import embedded_beat
 from callcentre.apps import embedded_beat_wanted
 from callcentre.celery import app
-from routing import services
 from routing.models import Offer
+from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, available_agent
 
 SCHEDULE = {
@@ -22,7 +22,7 @@ SCHEDULE = {
 @pytest.mark.django_db(transaction=True)
 def test_due_tasks_run_inline_on_their_schedule(billing, billing_skill):
     bob = available_agent("Bob", skills={billing_skill: 8})
-    services.task_enqueue(conversation=ConversationFactory(), queue=billing)
+    task_enqueue(conversation=ConversationFactory(), queue=billing)
     Offer.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     last_run: dict[str, float] = {}
 

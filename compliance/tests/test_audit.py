@@ -9,7 +9,7 @@ from django.utils import timezone
 from agents.tests.factories import UserFactory
 from compliance.models import AuditEntry
 from conversations.models import Conversation, Customer, Member, Recording
-from routing import services
+from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, available_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,7 +28,7 @@ def logged_in(user) -> Client:
 def test_the_desktop_showing_who_calls_is_a_read_of_their_record(billing, billing_skill):
     bob = available_agent("Bob", skills={billing_skill: 8}, user__username="bob")
     ada = Customer.objects.create(name="Ada Lovelace", is_vip=True)
-    services.task_enqueue(conversation=ConversationFactory(customer=ada), queue=billing)
+    task_enqueue(conversation=ConversationFactory(customer=ada), queue=billing)
     client = logged_in(bob.user)
 
     client.get("/api/agent/")

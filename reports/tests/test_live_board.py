@@ -6,10 +6,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.utils import timezone
 
+from agents.presence import Actor
 from agents.tests.factories import UserFactory
 from callcentre.tests.websockets import refusal_of, screen_socket, session_cookie, sync
-from routing import services
 from routing.models import Offer
+from routing.offers import offer_accept
+from routing.presence import agent_presence_set
+from routing.queueing import task_enqueue
 from routing.tests.factories import (
     ConversationFactory,
     available_agent,
@@ -34,16 +37,12 @@ def test_the_board_shows_each_queue_and_what_each_agent_is_doing(
         "Erin", skills={billing_skill: 8}, wrap_up_until=timezone.now() + timedelta(seconds=20)
     )
     available_agent("Frank", skills={}, status="offline")
-    first = services.task_enqueue(
+    first = task_enqueue(
         conversation=ConversationFactory(from_address="447700900123"), queue=billing
     )
-    services.offer_accept(offer_id=Offer.objects.get(task=first).pk, agent=bob)
-    services.task_enqueue(
-        conversation=ConversationFactory(from_address="447700900456"), queue=billing
-    )
-    services.task_enqueue(
-        conversation=ConversationFactory(from_address="447700900789"), queue=billing
-    )
+    offer_accept(offer_id=Offer.objects.get(task=first).pk, agent=bob)
+    task_enqueue(conversation=ConversationFactory(from_address="447700900456"), queue=billing)
+    task_enqueue(conversation=ConversationFactory(from_address="447700900789"), queue=billing)
 
     board = supervisor_client.get("/api/dashboard/live").json()
 
@@ -111,11 +110,9 @@ def test_a_supervisor_hears_when_a_queue_or_an_agent_moves(billing, billing_skil
     async def run() -> list[str]:
         assert (await board.connect())[0]
         heard = [(await board.receive_json_from())["type"]]
-        await sync(services.task_enqueue)(
-            conversation=await sync(ConversationFactory)(), queue=billing
-        )
+        await sync(task_enqueue)(conversation=await sync(ConversationFactory)(), queue=billing)
         heard.append((await board.receive_json_from(timeout=5))["type"])
-        await sync(services.agent_set_status)(agent=bob, status="available")
+        await sync(agent_presence_set)(agent=bob, status="available", actor=Actor.AGENT)
         heard.append((await board.receive_json_from(timeout=5))["type"])
         await board.disconnect()
         return heard

@@ -13,8 +13,9 @@ from conversations.models import Conversation, Member, Recording
 from conversations.tests import payloads
 from reports import services, tasks
 from reports.models import CallDetailRecord
-from routing import services as routing
 from routing.models import Offer, Task
+from routing.offers import offer_accept
+from routing.queueing import task_enqueue
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, available_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,7 @@ def caller_waits(vonage, queue) -> tuple[dict, Conversation]:
     call = payloads.new_call()
     vonage.get("/webhooks/answer", payloads.answer(call))
     conversation = Conversation.objects.get(vonage_uuid=call["conversation_uuid"])
-    routing.task_enqueue(conversation=conversation, queue=queue)
+    task_enqueue(conversation=conversation, queue=queue)
     return call, conversation
 
 
@@ -38,7 +39,7 @@ def moment(seconds: float = 0) -> str:
 def agent_takes(vonage, conversation: Conversation, agent: Agent) -> dict:
     """The agent accepts and their softphone leg answers; returns that leg as a call."""
     offer = Offer.objects.get(task__conversation=conversation, state=Offer.State.PENDING)
-    routing.offer_accept(offer_id=offer.pk, agent=agent)
+    offer_accept(offer_id=offer.pk, agent=agent)
     leg = Member.objects.get(conversation=conversation, kind="agent")
     agent_call = {"uuid": leg.leg_uuid, "conversation_uuid": "CON-agent-room"}
     answered = payloads.status(agent_call, "answered", timestamp=moment(1))

@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from routing import services
+from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, QueueFactory
 
 
@@ -12,19 +12,19 @@ class ProbeRollback(Exception):
 
 
 def require_task_enqueue() -> None:
-    """Skip the test while routing.services.task_enqueue is still a stub.
+    """Skip the test while routing.task_enqueue is still a stub.
 
     Tries one real enqueue in a savepoint that is rolled back, so the test's
     data is untouched; the test runs as soon as the engine lands.
     """
     try:
         with transaction.atomic():
-            services.task_enqueue(
+            task_enqueue(
                 conversation=ConversationFactory(vonage_uuid="CON-probe"),
                 queue=QueueFactory(name="Probe queue"),
             )
             raise ProbeRollback
     except NotImplementedError:
-        pytest.skip("needs routing.services.task_enqueue")
+        pytest.skip("needs routing.task_enqueue")
     except ProbeRollback:
         pass

@@ -14,8 +14,13 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from agents.models import Agent
-from routing import services
+from agents.presence import Actor
+from routing.engine import agent_route, task_route
+from routing.errors import RoutingError
 from routing.models import Offer, Task
+from routing.offers import offer_accept, offer_reject, offers_expire
+from routing.presence import agent_presence_set, agent_ready
+from routing.queueing import task_complete, task_enqueue
 from routing.selectors import routing_invariant_violations
 from routing.tests.factories import (
     ConversationFactory,
@@ -53,7 +58,7 @@ def busy_centre(vonage_api):
         for number in range(AGENTS)
     ]
     tasks = [
-        services.task_enqueue(
+        task_enqueue(
             conversation=ConversationFactory(
                 channel=randomness.choice(["voice", "voice", "sms", "whatsapp"])
             ),
@@ -72,7 +77,7 @@ def run_for(seconds: float, work, errors: list, seed: int) -> None:
         while time.monotonic() < deadline:
             try:
                 work(randomness)
-            except services.RoutingError:
+            except RoutingError:
                 pass  # the race was lost cleanly: exactly what the engine must allow
     except Exception as error:  # any other error fails the test
         errors.append(error)
@@ -90,30 +95,32 @@ def test_concurrent_matchers_never_overbook_or_double_assign(busy_centre):
 
     def matcher(randomness):
         if randomness.random() < 0.5:
-            services.task_route(task_id=randomness.choice(task_ids))
+            task_route(task_id=randomness.choice(task_ids))
         else:
-            services.agent_route(agent_id=randomness.choice(agent_ids))
+            agent_route(agent_id=randomness.choice(agent_ids))
 
     def agent_behaviour(randomness):
         agent = Agent.objects.get(pk=randomness.choice(agent_ids))
         roll = randomness.random()
         offer = Offer.objects.filter(agent=agent, state=Offer.State.PENDING).first()
         if offer is not None and roll < 0.5:
-            services.offer_accept(offer_id=offer.pk, agent=agent)
+            offer_accept(offer_id=offer.pk, agent=agent)
         elif offer is not None and roll < 0.7:
-            services.offer_reject(offer_id=offer.pk, agent=agent)
+            offer_reject(offer_id=offer.pk, agent=agent)
         elif roll < 0.85:
             assigned = Task.objects.filter(agent=agent, state=Task.State.ASSIGNED).first()
             if assigned is not None:
-                services.task_complete(task_id=assigned.pk, agent=agent)
-                services.agent_end_wrap_up(agent=agent)
+                task_complete(task_id=assigned.pk, agent=agent)
+                agent_ready(agent=agent)
         else:
-            services.agent_set_status(
-                agent=agent, status=randomness.choice(["available", "available", "away"])
+            agent_presence_set(
+                actor=Actor.AGENT,
+                agent=agent,
+                status=randomness.choice(["available", "available", "away"]),
             )
 
     def reaper(randomness):
-        services.offers_expire(now=timezone.now() + timedelta(seconds=randomness.choice([0, 6])))
+        offers_expire(now=timezone.now() + timedelta(seconds=randomness.choice([0, 6])))
         time.sleep(0.05)
 
     def monitor(randomness):
@@ -123,7 +130,7 @@ def test_concurrent_matchers_never_overbook_or_double_assign(busy_centre):
             violations.append(broken)
 
     for agent in agents:
-        services.agent_set_status(agent=agent, status="available")
+        agent_presence_set(actor=Actor.AGENT, agent=agent, status="available")
     workers = (
         [threading.Thread(target=run_for, args=(SECONDS, matcher, errors, n)) for n in range(4)]
         + [

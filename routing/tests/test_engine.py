@@ -6,9 +6,14 @@ import pytest
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.presence import Actor, PresenceError
 from conversations.models import Conversation, Member
-from routing import services
+from routing.errors import RoutingError
 from routing.models import Offer, Strategy, Task
+from routing.offers import offer_accept, offer_reject, offers_expire
+from routing.presence import agent_presence_set, agent_ready, agents_wake
+from routing.queueing import task_enqueue
+from routing.settlement import leg_ended
 from routing.tests.factories import (
     ConversationFactory,
     QueueFactory,
@@ -34,9 +39,7 @@ def billing_queue(billing):
 
 
 def enqueue(queue, channel="voice", **options) -> Task:
-    task = services.task_enqueue(
-        conversation=ConversationFactory(channel=channel), queue=queue, **options
-    )
+    task = task_enqueue(conversation=ConversationFactory(channel=channel), queue=queue, **options)
     task.refresh_from_db()
     return task
 
@@ -77,7 +80,7 @@ def test_without_a_free_agent_the_task_waits_then_goes_to_the_first_who_is_free(
     task = enqueue(billing_queue)
     assert (task.state, pending_offer(task)) == (Task.State.QUEUED, None)
 
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
 
     assert pending_offer(task).agent == bob
 
@@ -88,7 +91,7 @@ def test_the_freed_agent_takes_the_highest_priority_then_the_oldest_task(billing
     second = enqueue(billing_queue)
     urgent = enqueue(billing_queue, priority_boost=5)
 
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
 
     assert pending_offer(urgent).agent == bob
     assert pending_offer(first) is None and pending_offer(second) is None
@@ -99,7 +102,7 @@ def test_fifo_within_a_priority(billing, billing_queue):
     first = enqueue(billing_queue)
     enqueue(billing_queue)
 
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
 
     assert pending_offer(first).agent == bob
 
@@ -160,7 +163,7 @@ def test_random_strategy_is_repeatable_for_the_same_task(billing, billing_queue)
     task = enqueue(billing_queue)
     chosen = pending_offer(task).agent
 
-    services.offer_reject(offer_id=pending_offer(task).pk, agent=chosen)
+    offer_reject(offer_id=pending_offer(task).pk, agent=chosen)
 
     assert pending_offer(task).agent != chosen
 
@@ -169,7 +172,7 @@ def test_accepting_assigns_the_task_and_rings_the_agent(billing, billing_queue, 
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
 
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
 
     task.refresh_from_db()
     assert (task.state, task.agent) == (Task.State.ASSIGNED, bob)
@@ -194,8 +197,8 @@ def test_an_agent_cannot_accept_someone_elses_offer(billing, billing_queue):
     carol = available_agent("Carol", skills={billing: 8}, idle_minutes=0.5)
     task = enqueue(billing_queue)
 
-    with pytest.raises(services.RoutingError, match="No such offer for this agent."):
-        services.offer_accept(offer_id=pending_offer(task).pk, agent=carol)
+    with pytest.raises(RoutingError, match="No such offer for this agent."):
+        offer_accept(offer_id=pending_offer(task).pk, agent=carol)
 
     task.refresh_from_db()
     assert task.state == Task.State.OFFERED
@@ -206,7 +209,7 @@ def test_a_rejected_offer_goes_to_someone_else_and_frees_the_agent(billing, bill
     carol = available_agent("Carol", skills={billing: 8}, idle_minutes=5)
     task = enqueue(billing_queue)
 
-    services.offer_reject(offer_id=pending_offer(task).pk, agent=bob)
+    offer_reject(offer_id=pending_offer(task).pk, agent=bob)
 
     assert pending_offer(task).agent == carol
     bob.refresh_from_db()
@@ -218,10 +221,10 @@ def test_an_accepted_offer_cannot_be_rejected(billing, billing_queue, vonage_api
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
     offer = pending_offer(task)
-    services.offer_accept(offer_id=offer.pk, agent=bob)
+    offer_accept(offer_id=offer.pk, agent=bob)
 
-    with pytest.raises(services.RoutingError, match="This offer is already accepted."):
-        services.offer_reject(offer_id=offer.pk, agent=bob)
+    with pytest.raises(RoutingError, match="This offer is already accepted."):
+        offer_reject(offer_id=offer.pk, agent=bob)
 
 
 def test_timed_out_offers_re_route_and_two_misses_set_the_agent_away(billing, billing_queue):
@@ -229,7 +232,7 @@ def test_timed_out_offers_re_route_and_two_misses_set_the_agent_away(billing, bi
     first = enqueue(billing_queue)
     later = timezone.now() + timedelta(seconds=21)
 
-    assert services.offers_expire(now=later) == 1
+    assert offers_expire(now=later) == 1
     bob.refresh_from_db()
     assert (bob.missed_offers_in_a_row, bob.status, bob.voice_load) == (1, "available", 0)
     first.refresh_from_db()
@@ -237,7 +240,7 @@ def test_timed_out_offers_re_route_and_two_misses_set_the_agent_away(billing, bi
 
     second = enqueue(billing_queue)
     assert pending_offer(second).agent == bob
-    services.offers_expire(now=later + timedelta(seconds=21))
+    offers_expire(now=later + timedelta(seconds=21))
 
     bob.refresh_from_db()
     assert (bob.status, bob.away_reason, bob.missed_offers_in_a_row) == ("away", "missed", 2)
@@ -248,8 +251,8 @@ def test_expired_offer_cannot_be_accepted(billing, billing_queue):
     task = enqueue(billing_queue)
     Offer.objects.filter(task=task).update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    with pytest.raises(services.RoutingError, match="This offer has expired."):
-        services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    with pytest.raises(RoutingError, match="This offer has expired."):
+        offer_accept(offer_id=pending_offer(task).pk, agent=bob)
 
 
 def test_chat_capacity_is_three_and_the_fourth_chat_waits(billing, billing_queue):
@@ -279,7 +282,7 @@ def test_customer_hanging_up_abandons_the_task_and_releases_the_offer(billing, b
     customer = task.conversation.members.create(kind="customer", channel="voice", leg_uuid="leg-1")
     customer.call_status, customer.left_at = "completed", timezone.now()
 
-    services.leg_ended(member=customer)
+    leg_ended(member=customer)
 
     task.refresh_from_db()
     assert task.state == Task.State.ABANDONED
@@ -293,7 +296,7 @@ def test_the_end_of_an_assigned_call_completes_it_and_starts_wrap_up(
 ):
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     task.conversation.members.create(
         kind="agent", agent=bob, channel="app", leg_uuid="agent-leg-1", joined_at=timezone.now()
     )
@@ -302,7 +305,7 @@ def test_the_end_of_an_assigned_call_completes_it_and_starts_wrap_up(
         kind="customer", channel="voice", leg_uuid="leg-1", left_at=ended
     )
 
-    services.leg_ended(member=customer)
+    leg_ended(member=customer)
 
     task.refresh_from_db()
     assert (task.state, task.completed_at) == (Task.State.COMPLETED, ended)
@@ -319,12 +322,12 @@ def test_a_caller_who_hangs_up_while_the_agent_is_connected_abandoned(
     bob = available_agent("Bob", skills={billing: 8}, idle_minutes=10)
     idle_since = Agent.objects.get(pk=bob.pk).idle_since
     task = enqueue(billing_queue)
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     [ringing] = task.conversation.members.filter(kind="agent", agent=bob)  # placed on accept
     customer = caller_leaves(task, at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=customer)
+        leg_ended(member=customer)
 
     # The agent's ringing softphone leg is hung up; its end settles the task.
     hangups = [
@@ -357,7 +360,7 @@ def agent_leg_ends(agent_leg: Member, *, status, joined_at, left_at, capture) ->
     agent_leg.call_status, agent_leg.joined_at, agent_leg.left_at = status, joined_at, left_at
     agent_leg.save()
     with capture(execute=True):
-        services.leg_ended(member=agent_leg)
+        leg_ended(member=agent_leg)
 
 
 def caller_leaves(task: Task, *, at) -> Member:
@@ -376,12 +379,12 @@ def test_an_agent_answer_reported_after_the_caller_left_still_completes_the_call
     """Vonage's events of two legs come in any order: the agent's leg was answered first."""
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     [agent_leg] = task.conversation.members.filter(kind="agent", agent=bob)
     answered = timezone.now()
     customer = caller_leaves(task, at=answered + timedelta(seconds=40))
     with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=customer)  # the agent's `answered` is not stored yet
+        leg_ended(member=customer)  # the agent's `answered` is not stored yet
 
     agent_leg_ends(
         agent_leg,
@@ -404,12 +407,12 @@ def test_an_agent_leg_answered_only_after_the_caller_left_is_an_abandoned_call(
 ):
     bob = available_agent("Bob", skills={billing: 8})
     task = enqueue(billing_queue)
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     [agent_leg] = task.conversation.members.filter(kind="agent", agent=bob)
     left = timezone.now()
     customer = caller_leaves(task, at=left)
     with django_capture_on_commit_callbacks(execute=True):
-        services.leg_ended(member=customer)
+        leg_ended(member=customer)
 
     agent_leg_ends(
         agent_leg,
@@ -432,7 +435,7 @@ def test_after_wrap_up_the_agent_gets_the_next_task(billing, billing_queue, vona
     task = enqueue(billing_queue)
     assert pending_offer(task) is None
 
-    services.agents_wake(now=timezone.now() + timedelta(seconds=31))
+    agents_wake(now=timezone.now() + timedelta(seconds=31))
 
     assert pending_offer(task).agent == bob
 
@@ -442,9 +445,9 @@ def test_an_agent_may_end_wrap_up_early(billing, billing_queue):
         "Bob", skills={billing: 8}, wrap_up_until=timezone.now() + timedelta(seconds=30)
     )
     task = enqueue(billing_queue)
-    assert services.agents_wake() == 0
+    assert agents_wake() == 0
 
-    services.agent_end_wrap_up(agent=bob)
+    agent_ready(agent=bob)
 
     assert pending_offer(task).agent == bob
 
@@ -453,11 +456,11 @@ def test_an_agent_leg_that_never_answered_returns_the_task(billing, billing_queu
     bob = available_agent("Bob", skills={billing: 8}, idle_minutes=10)
     carol = available_agent("Carol", skills={billing: 8}, idle_minutes=5)
     task = enqueue(billing_queue)
-    services.offer_accept(offer_id=pending_offer(task).pk, agent=bob)
+    offer_accept(offer_id=pending_offer(task).pk, agent=bob)
     agent_leg = task.conversation.members.get(kind="agent")
     agent_leg.call_status = "unanswered"
 
-    services.leg_ended(member=agent_leg)
+    leg_ended(member=agent_leg)
 
     task.refresh_from_db()
     assert task.attributes["returned"] == "agent did not answer"
@@ -468,7 +471,7 @@ def test_a_callback_waits_after_the_customer_hangs_up(billing, billing_queue):
     task = enqueue(billing_queue, is_callback=True, callback_number="447700900123")
     customer = task.conversation.members.create(kind="customer", channel="voice", leg_uuid="leg-1")
 
-    services.leg_ended(member=customer)
+    leg_ended(member=customer)
 
     task.refresh_from_db()
     assert task.state == Task.State.QUEUED
@@ -477,6 +480,6 @@ def test_a_callback_waits_after_the_customer_hangs_up(billing, billing_queue):
 def test_unknown_status_is_a_clear_error(billing):
     bob = available_agent("Bob", skills={billing: 8})
 
-    with pytest.raises(services.RoutingError, match="Unknown status 'dancing'"):
-        services.agent_set_status(agent=bob, status="dancing")
+    with pytest.raises(PresenceError, match="Unknown status 'dancing'"):
+        agent_presence_set(actor=Actor.AGENT, agent=bob, status="dancing")
     assert Agent.objects.get(pk=bob.pk).status == "available"

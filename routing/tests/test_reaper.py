@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from agents.models import Agent
 from conversations.models import Conversation, Member
-from routing import services
 from routing.models import Offer, Task
+from routing.offers import offer_accept
+from routing.queueing import task_enqueue
+from routing.reaper import routing_reap
+from routing.settlement import leg_ended
 from routing.tests.factories import (
     ConversationFactory,
     available_agent,
@@ -24,7 +27,7 @@ def call_waiting(queue, **options) -> Task:
     conversation.members.create(
         kind=Member.Kind.CUSTOMER, channel="voice", leg_uuid=f"{conversation.vonage_uuid}-leg"
     )
-    task = services.task_enqueue(conversation=conversation, queue=queue, **options)
+    task = task_enqueue(conversation=conversation, queue=queue, **options)
     task.refresh_from_db()
     return task
 
@@ -42,7 +45,7 @@ def caller_hung_up_unnoticed(task: Task, *, at) -> None:
 def accepted(task: Task, agent: Agent) -> Task:
     """The agent accepted (the agent leg is placed through the fake Vonage)."""
     offer = Offer.objects.get(task=task, state=Offer.State.PENDING)
-    services.offer_accept(offer_id=offer.pk, agent=agent)
+    offer_accept(offer_id=offer.pk, agent=agent)
     task.refresh_from_db()
     return task
 
@@ -64,7 +67,7 @@ def test_a_caller_who_hung_up_unnoticed_is_abandoned_and_the_offer_withdrawn(
     hung_up = timezone.now()
     caller_hung_up_unnoticed(task, at=hung_up)
 
-    report = services.routing_reap()
+    report = routing_reap()
 
     assert report.tasks_abandoned == 1
     task.refresh_from_db()
@@ -84,7 +87,7 @@ def test_a_call_that_ended_unnoticed_is_completed_and_the_agent_wraps_up(
     ended = task.assigned_at + timedelta(seconds=100)
     caller_hung_up_unnoticed(task, at=ended)
 
-    report = services.routing_reap(now=ended + timedelta(seconds=5))
+    report = routing_reap(now=ended + timedelta(seconds=5))
 
     assert report.tasks_completed == 1
     task.refresh_from_db()
@@ -107,9 +110,9 @@ def test_a_caller_gone_while_the_agent_leg_still_rings_waits_for_that_legs_end(
     left = task.assigned_at + timedelta(seconds=3)
     caller_hung_up_unnoticed(task, at=left)
 
-    assert services.routing_reap(now=left + timedelta(seconds=10)).tasks_abandoned == 0
+    assert routing_reap(now=left + timedelta(seconds=10)).tasks_abandoned == 0
     assert Task.objects.get(pk=task.pk).state == Task.State.ASSIGNED
-    report = services.routing_reap(now=left + timedelta(seconds=91))
+    report = routing_reap(now=left + timedelta(seconds=91))
 
     assert report.tasks_abandoned == 1
     task.refresh_from_db()
@@ -127,7 +130,7 @@ def test_an_agent_leg_that_ended_unnoticed_completes_the_task(billing, billing_s
         left_at=left,
     )
 
-    assert services.routing_reap().tasks_completed == 1
+    assert routing_reap().tasks_completed == 1
 
     task.refresh_from_db()
     assert (task.state, task.completed_at) == (Task.State.COMPLETED, left)
@@ -142,8 +145,8 @@ def test_an_agent_who_never_answered_gives_the_call_to_the_next_agent(
     carol = available_agent("Carol", skills={billing_skill: 8}, idle_minutes=5)
 
     # Still ringing, within Vonage's ringing time: left alone.
-    assert services.routing_reap(now=task.assigned_at + timedelta(seconds=60)).tasks_returned == 0
-    report = services.routing_reap(now=task.assigned_at + timedelta(seconds=91))
+    assert routing_reap(now=task.assigned_at + timedelta(seconds=60)).tasks_returned == 0
+    report = routing_reap(now=task.assigned_at + timedelta(seconds=91))
 
     assert report.tasks_returned == 1
     task.refresh_from_db()
@@ -162,7 +165,7 @@ def test_an_unanswered_agent_leg_whose_event_was_not_acted_on_returns_the_call(
         call_status="unanswered", left_at=task.assigned_at + timedelta(seconds=30)
     )
 
-    assert services.routing_reap().tasks_returned == 1
+    assert routing_reap().tasks_returned == 1
 
     task.refresh_from_db()
     assert task.state == Task.State.QUEUED  # Bob just missed it: not offered to him again yet
@@ -179,7 +182,7 @@ def test_calls_in_progress_and_callbacks_are_left_alone(billing, billing_skill, 
     caller_hung_up_unnoticed(callback, at=timezone.now())
     waiting = call_waiting(billing)
 
-    report = services.routing_reap(now=timezone.now() + timedelta(minutes=30))
+    report = routing_reap(now=timezone.now() + timedelta(minutes=30))
 
     assert (report.tasks_abandoned, report.tasks_completed, report.tasks_returned) == (0, 0, 0)
     states = [Task.objects.get(pk=task.pk).state for task in (talking, callback, waiting)]
@@ -193,7 +196,7 @@ def test_expired_offers_and_ended_wrap_ups_are_settled_too(billing, billing_skil
         "Dave", skills={billing_skill: 8}, wrap_up_until=timezone.now() + timedelta(seconds=10)
     )
 
-    report = services.routing_reap(now=timezone.now() + timedelta(seconds=21))
+    report = routing_reap(now=timezone.now() + timedelta(seconds=21))
 
     assert (report.offers_expired, report.agents_woken) == (1, 1)
     assert Offer.objects.get(task=task, state=Offer.State.PENDING).agent == dave
@@ -205,8 +208,8 @@ def test_the_reaper_settles_once_and_a_late_event_changes_nothing(billing, billi
     task = call_waiting(billing)
     caller_hung_up_unnoticed(task, at=timezone.now())
 
-    first, second = services.routing_reap(), services.routing_reap()
-    services.leg_ended(member=Member.objects.get(conversation=task.conversation_id))
+    first, second = routing_reap(), routing_reap()
+    leg_ended(member=Member.objects.get(conversation=task.conversation_id))
 
     assert (bool(first), bool(second)) == (True, False)
     assert Task.objects.get(pk=task.pk).state == Task.State.ABANDONED
@@ -233,7 +236,7 @@ def test_reapers_in_several_processes_settle_each_task_once(billing, billing_ski
     def reaper():
         try:
             start.wait()
-            reports.append(services.routing_reap())
+            reports.append(routing_reap())
         except Exception as error:
             errors.append(error)
         finally:
@@ -245,7 +248,7 @@ def test_reapers_in_several_processes_settle_each_task_once(billing, billing_ski
     for thread in threads:
         thread.join(timeout=60)
     # A reaper that found a task locked by another skipped it: one more pass finds nothing.
-    reports.append(services.routing_reap())
+    reports.append(routing_reap())
 
     assert errors == []
     assert sum(report.tasks_abandoned for report in reports) == 20

@@ -15,9 +15,11 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Agent
+from agents.presence import Actor
 from conversations.models import Conversation
-from routing import services, waiting
+from routing import waiting
 from routing.models import Offer, Task
+from routing.presence import agent_presence_set
 from routing.tests.factories import (
     available_agent,
 )
@@ -160,7 +162,7 @@ def test_a_caller_on_hold_hears_their_place_presses_1_and_is_called_back(
     assert (task.state, task.callback_number) == (Task.State.QUEUED, CALLER)
 
     # Bob comes back: he is offered the callback, accepts, and the centre calls the caller.
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
     offer = Offer.objects.get(task=task, state=Offer.State.PENDING)
     assert agent_client(bob).post(f"/api/agent/offers/{offer.pk}/accept").status_code == 200
 

@@ -5,10 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from agents.presence import Actor
 from conversations.models import Event
 from conversations.tests import payloads
-from routing import services, waiting
+from routing import waiting
 from routing.models import Offer, Task
+from routing.offers import offer_accept, offer_reject
+from routing.presence import agent_presence_set
 from routing.tests.factories import (
     IvrMenuFactory,
     IvrOptionFactory,
@@ -219,14 +222,14 @@ def test_pressing_1_keeps_the_callers_place_as_a_callback_that_survives_the_hang
 
     # Bob frees up: the first caller, then the callback, before the caller who came later.
     bob = available_agent("Bob", skills={billing_skill: 8}, status="away")
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
     first_offer = Offer.objects.get(task__conversation=first.conversation)
-    services.offer_reject(offer_id=first_offer.pk, agent=bob)  # Bob may not take it again now
+    offer_reject(offer_id=first_offer.pk, agent=bob)  # Bob may not take it again now
     offer = Offer.objects.get(task=task, state=Offer.State.PENDING)
     assert offer.agent == bob
     assert Task.objects.get(conversation=last.conversation).state == Task.State.QUEUED
 
-    services.offer_accept(offer_id=offer.pk, agent=bob)
+    offer_accept(offer_id=offer.pk, agent=bob)
 
     calls = [request.body for request in vonage_api.received if request.path == "/v1/calls"]
     assert [body["to"] for body in calls] == [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agents import api
+from desktop import api
 
 urlpatterns = [
     path("", api.AgentMeApi.as_view(), name="api-agent-me"),

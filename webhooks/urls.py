@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations import views
+from webhooks import views
 
 urlpatterns = [
     path("answer", views.AnswerWebhookView.as_view(), name="webhook-answer"),

@@ -7,8 +7,9 @@ from django.utils import timezone
 from agents.models import Agent
 from conversations.models import Conversation, Message
 from conversations.tests import payloads
-from routing import services
 from routing.models import Offer, Task
+from routing.offers import offer_accept
+from routing.queueing import task_enqueue
 from routing.tests.factories import QueueFactory, available_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,8 +126,8 @@ def test_a_call_cannot_be_replied_to_or_closed_as_a_chat(
     call = payloads.new_call()
     vonage.get("/webhooks/answer", payloads.answer(call))
     conversation = Conversation.objects.get(vonage_uuid=call["conversation_uuid"])
-    services.task_enqueue(conversation=conversation, queue=billing)
-    services.offer_accept(offer_id=Offer.objects.get().pk, agent=bob)
+    task_enqueue(conversation=conversation, queue=billing)
+    offer_accept(offer_id=Offer.objects.get().pk, agent=bob)
     client = Client()
     client.force_login(bob.user)
     task = Task.objects.get()

@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils.dateparse import parse_datetime
 
 from callcentre.db import webhook_transaction
+from callcentre.realtime import agent_changed_later
 from callcentre.spool import SpoolEntry, spool_replay, spool_write
 from callcentre.vonage.ncco import ncco_to_json
 from conversations import services
@@ -21,7 +22,7 @@ from conversations.events import VoiceEvent, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
 from reports import services as report_services
 from routing import chat, ivr, waiting
-from routing import services as routing_services
+from routing.settlement import leg_ended
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ def event_store_and_apply(
         and member.call_status == voice_event.status
     ):
         # The agent's softphone rang, answered or hung up: their desktop shows it.
-        routing_services.agent_changed_later(member.agent_id)
+        agent_changed_later(member.agent_id)
     if (
         not stored.is_duplicate
         and member is not None
@@ -109,7 +110,7 @@ def event_store_and_apply(
 def settle_tasks_of_leg(*, member: Member) -> None:
     """Routing settles the leg's tasks; once the call is over, the post-call pipeline runs."""
     try:
-        routing_services.leg_ended(member=member)
+        leg_ended(member=member)
     except Exception:
         # The event is stored; the routing reaper settles what this missed.
         logger.exception("could not settle the tasks of leg %s", member.leg_uuid)

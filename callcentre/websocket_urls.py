@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agents.consumers import AgentDesktopConsumer
+from desktop.consumers import AgentDesktopConsumer
 from reports.consumers import LiveBoardConsumer
 
 websocket_urlpatterns = [

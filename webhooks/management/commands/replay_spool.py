@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from conversations import webhooks
+from webhooks import handlers
 
 
 class Command(BaseCommand):
     help = "Store the webhook payloads that were spooled while the database was unavailable."
 
     def handle(self, *args, **options) -> None:
-        replayed, remaining = webhooks.replay_spool()
+        replayed, remaining = handlers.replay_spool()
         self.stdout.write(f"Replayed {replayed} spooled webhook(s); {remaining} remaining.")
         if remaining:
             raise CommandError(

@@ -3,11 +3,13 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from agents.models import Agent
+from agents.presence import Actor
 from agents.tests.factories import UserFactory
 from callcentre.tests.fake_vonage import NOT_FOUND
 from conversations.models import Customer, Member
-from routing import services
 from routing.models import Offer, Task
+from routing.presence import agent_presence_set
+from routing.queueing import task_enqueue
 from routing.tests.factories import (
     ConversationFactory,
     QueueFactory,
@@ -38,7 +40,7 @@ def bob_client(client, bob):
 
 
 def test_an_agent_goes_available_and_sees_the_offer(bob_client, bob, billing_queue):
-    task = services.task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
+    task = task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
 
     response = bob_client.post("/api/agent/status", {"status": "available"})
     me = bob_client.get("/api/agent/").json()
@@ -51,8 +53,8 @@ def test_an_agent_goes_available_and_sees_the_offer(bob_client, bob, billing_que
 
 
 def test_accept_and_reject_through_the_api(bob_client, bob, billing_queue, vonage_api):
-    services.agent_set_status(agent=bob, status="available")
-    first = services.task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
+    first = task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
     offer = Offer.objects.get(task=first)
 
     accepted = bob_client.post(f"/api/agent/offers/{offer.pk}/accept")
@@ -65,8 +67,8 @@ def test_accept_and_reject_through_the_api(bob_client, bob, billing_queue, vonag
 
 
 def test_reject_frees_the_agent(bob_client, bob, billing_queue):
-    services.agent_set_status(agent=bob, status="available")
-    task = services.task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
+    task = task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
     offer = Offer.objects.get(task=task)
 
     response = bob_client.post(f"/api/agent/offers/{offer.pk}/reject")
@@ -77,8 +79,8 @@ def test_reject_frees_the_agent(bob_client, bob, billing_queue):
 
 
 def test_an_agent_cannot_touch_another_agents_offer(client, bob, billing_queue):
-    services.agent_set_status(agent=bob, status="available")
-    task = services.task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
+    task = task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
     offer = Offer.objects.get(task=task)
     carol = available_agent("Carol", skills={}, status="away")
     client.force_login(carol.user)
@@ -127,11 +129,11 @@ def test_token_authentication_for_scripts(client, bob):
 def ada_calls(billing_queue) -> Task:
     customer = Customer.objects.create(name="Ada Lovelace", is_vip=True, account_value="1200.00")
     conversation = ConversationFactory(customer=customer, from_address="447700900123")
-    return services.task_enqueue(conversation=conversation, queue=billing_queue)
+    return task_enqueue(conversation=conversation, queue=billing_queue)
 
 
 def test_an_offer_shows_who_is_calling_and_since_when(bob_client, bob, billing_queue):
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
     task = ada_calls(billing_queue)
 
     [offer] = bob_client.get("/api/agent/").json()["offers"]
@@ -149,7 +151,7 @@ def test_an_offer_shows_who_is_calling_and_since_when(bob_client, bob, billing_q
 
 def bob_accepts_ada(bob_client, bob, billing_queue) -> tuple[Task, Member]:
     """Bob accepts Ada's call: a leg is placed to his softphone (the fake Vonage takes it)."""
-    services.agent_set_status(agent=bob, status="available")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
     task = ada_calls(billing_queue)
     offer = Offer.objects.get(task=task)
     assert bob_client.post(f"/api/agent/offers/{offer.pk}/accept").status_code == 200

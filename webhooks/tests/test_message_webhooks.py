@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 
 from callcentre.spool import spool_entries
-from conversations import webhooks
 from conversations.models import Conversation, Customer, Message
 from conversations.tests import payloads
+from webhooks import handlers
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_messages_that_arrive_while_the_database_is_down_are_spooled_and_replaye
     assert response.status_code == 200  # kept: Vonage need not send it again
     assert [entry.kind for entry in spool_entries()] == ["inbound-message"]
     database_down.restore()
-    replayed, remaining = webhooks.replay_spool()
+    replayed, remaining = handlers.replay_spool()
 
     assert (replayed, remaining) == (1, 0)
     assert Message.objects.get().vonage_message_uuid == sms["message_uuid"]

@@ -5,11 +5,14 @@ from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
+from agents.presence import Actor
 from agents.tests.factories import UserFactory
 from callcentre.asgi import application
 from callcentre.tests.websockets import refusal_of, screen_socket, session_cookie, sync
 from conversations.models import Conversation, Member
-from routing import services
+from routing.presence import agent_presence_set
+from routing.queueing import task_enqueue
+from routing.settlement import leg_ended
 from routing.tests.factories import (
     ConversationFactory,
     QueueFactory,
@@ -62,10 +65,8 @@ def test_an_agent_hears_of_their_own_offer_and_presence_and_of_nobody_elses():
         hello = [await bobs.receive_json_from(), await carols.receive_json_from()]
         assert hello == [{"type": "hello"}, {"type": "hello"}]
 
-        await sync(services.agent_set_status)(agent=bob, status="available")
-        await sync(services.task_enqueue)(
-            conversation=await sync(ConversationFactory)(), queue=queue
-        )
+        await sync(agent_presence_set)(agent=bob, status="available", actor=Actor.AGENT)
+        await sync(task_enqueue)(conversation=await sync(ConversationFactory)(), queue=queue)
         received = [await bobs.receive_json_from(timeout=5) for _ in range(2)]
         carol_heard = await carols.receive_nothing(timeout=0.5)
         await bobs.disconnect()
@@ -92,13 +93,13 @@ def test_the_desktop_hears_an_offer_withdrawn_when_the_caller_hangs_up_first():
         Member.objects.filter(pk=caller.pk).update(call_status="completed", left_at=timezone.now())
         Conversation.objects.filter(pk=conversation.pk).update(state="ended")
         caller.refresh_from_db()
-        services.leg_ended(member=caller)
+        leg_ended(member=caller)
 
     @async_to_sync
     async def run() -> list[dict]:
         assert (await bobs.connect())[0]
         await bobs.receive_json_from()  # hello
-        await sync(services.task_enqueue)(conversation=conversation, queue=queue)
+        await sync(task_enqueue)(conversation=conversation, queue=queue)
         created = await bobs.receive_json_from(timeout=5)
         await sync(caller_hangs_up)()
         withdrawn = await bobs.receive_json_from(timeout=5)

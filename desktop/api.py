@@ -8,14 +8,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agents.models import Agent
-from agents.selectors import agent_assigned_tasks, agent_for_user, agent_pending_offers
+from agents.presence import Actor
+from agents.selectors import agent_for_user
+from callcentre.errors import DomainError
 from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
 from routing import chat, voice
-from routing import services as routing
 from routing.models import Offer, Task
+from routing.offers import offer_accept, offer_reject
+from routing.presence import agent_presence_set, agent_ready
+from routing.selectors import (
+    agent_assigned_tasks,
+    agent_pending_offers,
+    task_get_assigned_to_agent,
+)
 
 
 def request_agent(request: Request) -> Agent:
@@ -142,13 +150,13 @@ class AgentOutput(serializers.ModelSerializer):
 
 
 class ContactActionApi(APIView):
-    """An action on the agent's own work: what routing refuses is a 409 with its reason,
+    """An action on the agent's own work: what the domain refuses is a 409 with its reason,
     what Vonage refuses a 502 with Vonage's (nothing is recorded then)."""
 
     permission_classes = [IsAuthenticated]
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, routing.RoutingError):
+        if isinstance(exc, DomainError):
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         if isinstance(exc, VonageError):
             return Response(
@@ -179,9 +187,7 @@ class AgentMeApi(APIView):
         )
 
 
-class AgentStatusApi(APIView):
-    permission_classes = [IsAuthenticated]
-
+class AgentStatusApi(ContactActionApi):
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=Agent.Status.choices)
         reason = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
@@ -190,21 +196,21 @@ class AgentStatusApi(APIView):
         agent = request_agent(request)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        agent = routing.agent_set_status(agent=agent, **data.validated_data)
+        agent = agent_presence_set(agent=agent, actor=Actor.AGENT, **data.validated_data)
         return Response(AgentOutput(agent).data)
 
 
 class OfferAcceptApi(ContactActionApi):
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
-        task = routing.offer_accept(offer_id=offer_id, agent=agent)
+        task = offer_accept(offer_id=offer_id, agent=agent)
         return Response({"task_id": task.pk, "state": task.state})
 
 
 class OfferRejectApi(ContactActionApi):
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
-        routing.offer_reject(offer_id=offer_id, agent=agent)
+        offer_reject(offer_id=offer_id, agent=agent)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -212,16 +218,12 @@ class WrapUpEndApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request: Request) -> Response:
-        agent = routing.agent_end_wrap_up(agent=request_agent(request))
+        agent = agent_ready(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
 
 
 def assigned_task(request: Request, task_id: int) -> Task:
-    task = (
-        Task.objects.select_related("conversation", "agent")
-        .filter(pk=task_id, agent=request_agent(request), state=Task.State.ASSIGNED)
-        .first()
-    )
+    task = task_get_assigned_to_agent(agent=request_agent(request), task_id=task_id)
     if task is None:
         raise NotFound("You hold no such contact.")
     return task

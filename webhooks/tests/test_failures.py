@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 
 from callcentre.spool import spool_entries
-from conversations import webhooks
 from conversations.models import Conversation, Event, Member
 from conversations.tests import payloads
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
+from webhooks import handlers
 
 BUDGET_SECONDS = 3.0
 
@@ -48,7 +48,7 @@ def test_events_spooled_while_down_are_replayed_in_order(vonage, database_down):
     assert [entry.kind for entry in spool_entries()] == ["answer"] + ["event"] * 4
 
     database_down.restore()
-    replayed, remaining = webhooks.replay_spool()
+    replayed, remaining = handlers.replay_spool()
 
     assert (replayed, remaining) == (5, 0)
     assert spool_entries() == []
@@ -62,7 +62,7 @@ def test_events_spooled_while_down_are_replayed_in_order(vonage, database_down):
 def test_replay_while_still_down_keeps_everything(vonage, database_down):
     vonage.post("/webhooks/answer", payloads.answer(payloads.new_call()))
 
-    replayed, remaining = webhooks.replay_spool()
+    replayed, remaining = handlers.replay_spool()
 
     assert (replayed, remaining) == (0, 1)
     assert len(spool_entries()) == 1
@@ -104,7 +104,7 @@ def test_answer_with_a_locked_table_gives_voicemail_in_time(vonage, transactiona
     assert elapsed < BUDGET_SECONDS
     assert response.json()[0]["text"].startswith("We're sorry")
     assert len(spool_entries()) == 1
-    webhooks.replay_spool()
+    handlers.replay_spool()
     assert Conversation.objects.count() == 1
 
 

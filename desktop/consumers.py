@@ -1,14 +1,14 @@
 """The agent desktop's websocket: the agent's own group (`agent-<id>`), and nobody else's.
 
 It only pushes (callcentre.consumers.PushConsumer). What the desktop does (presence,
-accept, hang up) goes through agents.api over HTTP.
+accept, hang up) goes through desktop.api over HTTP.
 """
 
 from channels.db import database_sync_to_async
 
 from agents.selectors import agent_for_user
 from callcentre.consumers import PushConsumer
-from routing.services import agent_group
+from callcentre.realtime import agent_group
 
 
 class AgentDesktopConsumer(PushConsumer):

@@ -1,0 +1,227 @@
+"""Writes to an agent: presence, capacity slots, wrap-up and today's counters.
+
+Nothing else writes `Agent` rows. Every change goes through `agent_move` (lock the row,
+apply the change, check the presence move against `agents.presence`, save, tell the
+screens after commit), except the fast claim of a capacity slot (`agent_slot_claim`),
+which is the routing decision's hot path and guards itself with its WHERE clause.
+
+Routing decides when these happen (an offer, an accept, a finished contact) and, when an
+agent becomes free, routes work to them (`routing.presence`): this app knows nothing of
+tasks or offers.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agents.models import Agent
+from agents.presence import Actor, PresenceError, presence_check
+from callcentre.db import first_id
+from callcentre.realtime import agent_changed_later
+
+# Capacity is counted for voice, and for all the messaging channels together ("chat").
+LOAD_FIELD = {"voice": "voice_load", "chat": "chat_load"}
+
+# SQL conditions on an agent row `a`, shared with routing.matching's picks.
+AGENT_IS_FREE = {
+    # Voice and chat do not mix unless the agent is configured to.
+    "voice": "a.voice_load < a.voice_capacity AND (a.mixes_channels OR a.chat_load = 0)",
+    "chat": "a.chat_load < a.chat_capacity AND (a.mixes_channels OR a.voice_load = 0)",
+}
+AGENT_IS_READY = """
+    a.status = 'available'
+    AND (a.wrap_up_until IS NULL OR a.wrap_up_until <= %(now)s)
+"""
+
+# The claim of one slot: plain SQL, prepared on PostgreSQL (Django building the UPDATE cost
+# more than PostgreSQL running it, bench/routing.py).
+CLAIM_SLOT = {
+    kind: f"""
+        UPDATE agents_agent AS a SET {load} = {load} + 1, last_offered_at = %(now)s
+        WHERE a.id = %(agent)s AND a.status = 'available' AND {AGENT_IS_FREE[kind]}
+        RETURNING id
+    """
+    for kind, load in LOAD_FIELD.items()
+}
+
+
+def channel_kind(channel: str) -> str:
+    """Which capacity a contact on this channel takes: "voice", or "chat" for messaging."""
+    return "voice" if channel == "voice" else "chat"
+
+
+def free_channel_kinds(agent: Agent) -> frozenset[str]:
+    """The kinds of capacity the agent has a free slot of (as AGENT_IS_FREE says)."""
+    kinds = set()
+    if agent.voice_load < agent.voice_capacity and (agent.mixes_channels or agent.chat_load == 0):
+        kinds.add("voice")
+    if agent.chat_load < agent.chat_capacity and (agent.mixes_channels or agent.voice_load == 0):
+        kinds.add("chat")
+    return frozenset(kinds)
+
+
+def agent_move(
+    *, agent_id: int, actor: Actor, change: Callable[[Agent, datetime], list[str]]
+) -> Agent | None:
+    """The one guarded setter: lock the agent, apply `change` (which returns the fields it
+    set), refuse a presence move the table does not allow, save, tell the screens.
+
+    None when the agent is gone. Runs in the caller's transaction (or its own).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        agent = Agent.objects.select_for_update().filter(pk=agent_id).first()
+        if agent is None:
+            return None
+        before = agent.activity(now)
+        fields = change(agent, now)
+        presence_check(current=before, target=agent.activity(now), actor=actor)
+        if fields:
+            agent.save(update_fields=fields)
+            agent_changed_later(agent.pk)
+    return agent
+
+
+# Presence the agent chooses
+
+
+def agent_set_status(*, agent_id: int, status: str, reason: str = "", actor: Actor) -> Agent:
+    """Offline, available or away (with a reason), as the agent or a supervisor chose."""
+    if status not in Agent.Status.values:
+        raise PresenceError(
+            f"Unknown status {status!r}; use one of {', '.join(Agent.Status.values)}."
+        )
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        if status == Agent.Status.AVAILABLE:
+            agent.missed_offers_in_a_row = 0
+            if agent.status != Agent.Status.AVAILABLE:
+                agent.idle_since = now  # a new idle period starts now
+        agent.status = status
+        agent.away_reason = reason if status == Agent.Status.AWAY else ""
+        agent.status_changed_at = now
+        return [
+            "status",
+            "away_reason",
+            "status_changed_at",
+            "missed_offers_in_a_row",
+            "idle_since",
+        ]
+
+    agent = agent_move(agent_id=agent_id, actor=actor, change=change)
+    if agent is None:
+        raise PresenceError("No such agent.")
+    return agent
+
+
+def agent_wrap_up_end(*, agent_id: int, actor: Actor = Actor.AGENT) -> Agent | None:
+    """End the agent's wrap-up now ("Ready now"): their idle time starts now."""
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        if agent.wrap_up_until is None or agent.wrap_up_until <= now:
+            return []
+        agent.wrap_up_until = agent.idle_since = now
+        return ["wrap_up_until", "idle_since"]
+
+    return agent_move(agent_id=agent_id, actor=actor, change=change)
+
+
+def agent_wrap_up_clear(*, agent_id: int, now: datetime) -> Agent | None:
+    """Forget a wrap-up that ran out by `now` (the reaper); the idle time it set stays."""
+
+    def change(agent: Agent, _now: datetime) -> list[str]:
+        if agent.wrap_up_until is None or agent.wrap_up_until > now:
+            return []
+        agent.wrap_up_until = None
+        return ["wrap_up_until"]
+
+    return agent_move(agent_id=agent_id, actor=Actor.REAPER, change=change)
+
+
+def agents_wrap_up_ended(*, now: datetime) -> list[int]:
+    """The available agents whose wrap-up time has run out (the reaper ends them)."""
+    return list(
+        Agent.objects.filter(
+            status=Agent.Status.AVAILABLE, wrap_up_until__isnull=False, wrap_up_until__lte=now
+        ).values_list("pk", flat=True)
+    )
+
+
+# Capacity slots
+
+
+def agent_slot_claim(*, agent_id: int, channel: str, now: datetime) -> bool:
+    """Take one slot of the agent's capacity for an offer, if they are still available and
+    free. The one write that skips agent_move (see the module's docstring)."""
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    claimed = first_id(CLAIM_SLOT[channel_kind(channel)], {"agent": agent_id, "now": stamp})
+    return claimed is not None
+
+
+def agent_slot_give_back(
+    *,
+    agent_id: int,
+    channel: str,
+    missed: bool = False,
+    wrap_up_seconds: int | None = None,
+    finished_at: datetime | None = None,
+    talk_seconds: int = 0,
+    actor: Actor = Actor.ENGINE,
+) -> Agent | None:
+    """Give back a slot the agent held: an offer that ended, or a contact that did.
+
+    `missed`: the agent let an offer (or their phone) go unanswered; after
+    ROUTING_MISSED_OFFERS_BEFORE_AWAY in a row they are set away ("missed").
+    `wrap_up_seconds`: the contact was handled; wrap-up runs from when it finished
+    (`finished_at`, default now; 0: none), and its `talk_seconds` count towards today's
+    talk time.
+    """
+    field = LOAD_FIELD[channel_kind(channel)]
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        setattr(agent, field, max(getattr(agent, field) - 1, 0))
+        fields = [field]
+        if missed:
+            agent.missed_offers_in_a_row += 1
+            fields.append("missed_offers_in_a_row")
+            if (
+                agent.status == Agent.Status.AVAILABLE
+                and agent.missed_offers_in_a_row >= settings.ROUTING_MISSED_OFFERS_BEFORE_AWAY
+            ):
+                agent.status, agent.away_reason, agent.status_changed_at = "away", "missed", now
+                fields += ["status", "away_reason", "status_changed_at"]
+        if wrap_up_seconds is not None:
+            agent.wrap_up_until = (finished_at or now) + timedelta(seconds=wrap_up_seconds)
+            agent.idle_since = agent.wrap_up_until
+            counters_roll(agent, now)
+            agent.talk_seconds_today += talk_seconds
+            fields += ["wrap_up_until", "idle_since", *COUNTER_FIELDS]
+        return fields
+
+    return agent_move(agent_id=agent_id, actor=actor, change=change)
+
+
+# Today's counters (the fewest-contacts and least-talk-time strategies, the dashboard)
+
+COUNTER_FIELDS = ["counters_date", "contacts_today", "talk_seconds_today"]
+
+
+def counters_roll(agent: Agent, now: datetime) -> None:
+    today = timezone.localdate(now)
+    if agent.counters_date != today:
+        agent.counters_date, agent.contacts_today, agent.talk_seconds_today = today, 0, 0
+
+
+def agent_count_accepted(*, agent_id: int) -> Agent | None:
+    """The agent accepted an offer: one more contact today, and no offer missed in a row."""
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        counters_roll(agent, now)
+        agent.contacts_today += 1
+        agent.missed_offers_in_a_row = 0
+        return [*COUNTER_FIELDS, "missed_offers_in_a_row"]
+
+    return agent_move(agent_id=agent_id, actor=Actor.ENGINE, change=change)
