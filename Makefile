@@ -15,7 +15,7 @@ help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
 	@echo "           with the Vonage sandbox and its browser phone on http://127.0.0.1:8090/ (SANDBOX=0: without)"
 	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check, import-linter (the apps' import order)"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
 	@echo "make venv   create .venv and install requirements-dev.txt"
 
@@ -59,6 +59,7 @@ lint: venv
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
 	$(VENV)/bin/ruff format --check . || status=1; \
+	$(VENV)/bin/lint-imports || status=1; \
 	exit $$status
 
 bench: venv
