@@ -11,8 +11,11 @@ from django.test import Client
 
 from callcentre.vonage.signing import sign_webhook
 
-# Shared domain fixtures (billing_skill, billing, billing_menu); a module's own win.
-pytest_plugins = ["routing.tests.fixtures"]
+# Shared fixtures: the billing setup (billing_skill, billing, billing_menu) and the Vonage
+# sandbox (private_key_pem, receiver, start_sandbox, project_sandbox, asgi_project_sandbox);
+# a module's own win. Test modules never import from each other or from a conftest: shared
+# plain helpers live in helpers modules (callcentre/tests/test_layout.py checks it).
+pytest_plugins = ["routing.tests.fixtures", "sandbox.tests.fixtures"]
 
 
 @dataclass

@@ -12,7 +12,7 @@ class Agent(models.Model):
 
     `status` is the presence the agent chose. Whether they are busy or in
     wrap-up follows from their load and `wrap_up_until`; the routing engine
-    claims capacity by updating the loads (routing.services).
+    claims capacity through agents.services.
     """
 
     class Status(models.TextChoices):
@@ -39,7 +39,7 @@ class Agent(models.Model):
     mixes_channels = models.BooleanField(
         default=False, help_text="May take chats during a call and calls during chats."
     )
-    # Pending offers plus assigned tasks, per channel. Only routing.services changes these.
+    # Pending offers plus assigned tasks, per channel. Only agents.services changes these.
     voice_load = models.PositiveSmallIntegerField(default=0)
     chat_load = models.PositiveSmallIntegerField(default=0)
     wrap_up_until = models.DateTimeField(null=True, blank=True)

@@ -159,7 +159,7 @@ class OfferInline(admin.TabularInline):
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
-    """Tasks are the engine's work: read-only here, changed only by routing.services."""
+    """Tasks are the engine's work: read-only here, moved only by routing.states."""
 
     list_display = ["pk", "queue", "channel", "state", "priority", "agent", "queued_at"]
     list_filter = ["state", "channel", "queue"]

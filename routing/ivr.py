@@ -4,7 +4,7 @@
 menus, the business hours, the queue lengths, the CRM (only when a decision
 needs it) and the caller's place in the menus they return an IvrDecision:
 the NCCO actions, the state to record, and the task to enqueue, if any.
-`ivr_choose` loads the menu, decides, and enqueues through routing.services;
+`ivr_choose` loads the menu, decides, and enqueues through routing.queueing;
 `ivr_entry` only loads and decides, because the answer webhook stores the
 new call together with the decision: the caller (webhooks.handlers)
 records the decision through conversations.services, then `enqueue`s.

@@ -9,18 +9,11 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from callcentre.tests.browser import click, text_at, type_into
+from callcentre.tests.helpers import wait_until
 from conversations.models import Customer, CustomerHandle
 from routing.models import Task
 from routing.tests.factories import QueueFactory, available_agent
-from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
-    CALLER,
-    CENTRE,
-    asgi_project_sandbox,
-    private_key_pem,
-    start_sandbox,
-)
-from sandbox.tests.test_project_flow import wait_until
-from sandbox.tests.test_sdk import feed_texts
+from sandbox.tests.helpers import CALLER, CENTRE, feed_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +27,7 @@ def shows(browser, css: str, text: str) -> bool:
 
 def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     asgi_live_server,
-    asgi_project_sandbox,  # noqa: F811
+    asgi_project_sandbox,
     billing_menu,
     billing_skill,
     browser,
@@ -102,7 +95,7 @@ def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
 
 def test_an_agent_answers_and_closes_a_chat_from_an_sms_on_the_desktop(
     asgi_live_server,
-    asgi_project_sandbox,  # noqa: F811
+    asgi_project_sandbox,
     browser,
 ):
     sandbox = asgi_project_sandbox(speed=5)

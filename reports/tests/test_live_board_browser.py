@@ -11,18 +11,11 @@ from selenium.webdriver.common.by import By
 
 from agents.tests.factories import UserFactory
 from callcentre.tests.browser import text_at
+from callcentre.tests.helpers import wait_until
 from routing.tests.factories import (
     available_agent,
 )
-from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
-    CALLER,
-    CENTRE,
-    asgi_project_sandbox,
-    private_key_pem,
-    start_sandbox,
-)
-from sandbox.tests.test_project_flow import wait_until
-from sandbox.tests.test_sdk import feed_texts
+from sandbox.tests.helpers import CALLER, CENTRE, feed_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +29,7 @@ def cell(browser, row: str, field: str) -> str:
 
 def test_a_supervisor_watches_a_call_queue_and_an_agent_take_it(
     asgi_live_server,
-    asgi_project_sandbox,  # noqa: F811
+    asgi_project_sandbox,
     billing_menu,
     billing_skill,
     browser,

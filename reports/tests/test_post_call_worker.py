@@ -10,7 +10,7 @@ from callcentre.tests.fake_vonage import RECORDING
 from callcentre.tests.worker import running_worker, worker_environment
 from conversations.models import Recording
 from reports.models import CallDetailRecord
-from reports.tests.test_post_call import caller_hangs_up, caller_waits, recording_event
+from reports.tests.helpers import caller_hangs_up, caller_waits, recording_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

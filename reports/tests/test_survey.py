@@ -6,7 +6,7 @@ from conversations.models import Message
 from conversations.tests import payloads
 from reports import tasks
 from reports.models import SatisfactionSurvey
-from reports.tests.test_post_call import (
+from reports.tests.helpers import (
     agent_leg_completed,
     agent_takes,
     caller_hangs_up,

@@ -4,25 +4,18 @@ delivery reports of the survey come back through the status webhook."""
 
 import pytest
 
+from callcentre.tests.helpers import agent_client, wait_until
 from conversations.models import Message
 from reports.models import SatisfactionSurvey
 from routing.models import Offer
 from routing.tests.factories import available_agent
-from routing.tests.test_sandbox_routing import CallerInBackground, agent_client
-from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
-    CALLER,
-    CENTRE,
-    private_key_pem,
-    project_sandbox,
-    start_sandbox,
-)
-from sandbox.tests.test_project_flow import wait_until
+from sandbox.tests.helpers import CALLER, CENTRE, CallerInBackground
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_caller_answers_the_survey_texted_after_the_call(
-    project_sandbox,  # noqa: F811
+    project_sandbox,
     billing_menu,
     billing_skill,
 ):

@@ -6,16 +6,13 @@ who is free (Bob), not the one on a call (Carol) nor the one in wrap-up (Dave). 
 on hold hears their place and wait, presses 1, hangs up, and is called back.
 """
 
-import threading
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from agents.models import Agent
 from agents.presence import Actor
+from callcentre.tests.helpers import agent_client, wait_until
 from conversations.models import Conversation
 from routing import waiting
 from routing.models import Offer, Task
@@ -23,57 +20,14 @@ from routing.presence import agent_presence_set
 from routing.tests.factories import (
     available_agent,
 )
-from sandbox.caller_scripts import load_script
-from sandbox.runner import CallRecord, ScriptRunner
-from sandbox.tests.conftest import (  # noqa: F401 (fixtures)
-    CALLER,
-    private_key_pem,
-    project_sandbox,
-    start_sandbox,
-)
-from sandbox.tests.test_project_flow import wait_until
+from sandbox.tests.helpers import CALLER, CallerInBackground
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "sandbox" / "scripts"
-SPEED = 20
-
 
 @pytest.fixture
-def sandbox(project_sandbox):  # noqa: F811
+def sandbox(project_sandbox):
     return project_sandbox()
-
-
-class CallerInBackground:
-    """Runs a caller script in a thread while the test plays the agents."""
-
-    def __init__(self, running, script: str) -> None:
-        self.record: CallRecord | None = None
-        self.error: BaseException | None = None
-        runner = ScriptRunner(running.control, speed=SPEED)
-        script = load_script(SCRIPTS / script)
-
-        def run() -> None:
-            try:
-                self.record = runner.run(script)
-            except BaseException as error:  # reported by finish()
-                self.error = error
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-
-    def finish(self) -> CallRecord:
-        self.thread.join(timeout=60)
-        assert not self.thread.is_alive(), "the caller script did not finish"
-        if self.error is not None:
-            raise self.error
-        return self.record
-
-
-def agent_client(agent: Agent) -> Client:
-    client = Client()
-    client.force_login(agent.user)
-    return client
 
 
 def talk_texts(items: list[dict]) -> list[str]:

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from sandbox.caller_scripts import ScriptError, load_script, parse_script
 from sandbox.runner import ScriptFailed, ScriptRunner
-from sandbox.tests.conftest import CENTRE, Received
+from sandbox.tests.helpers import CENTRE, Received
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "scripts" / "billing_on_hold.yaml"
 MENU = [

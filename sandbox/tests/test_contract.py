@@ -11,8 +11,8 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 from vonage_jwt import JwtClient
 
-from sandbox.tests.conftest import APPLICATION_ID, CALLER, CENTRE, Received
-from sandbox.tests.test_project_flow import wait_until
+from callcentre.tests.helpers import wait_until
+from sandbox.tests.helpers import APPLICATION_ID, CALLER, CENTRE, Received
 
 pytestmark = pytest.mark.slow
 

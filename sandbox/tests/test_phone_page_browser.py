@@ -9,9 +9,9 @@ CHECK_BROWSER_REQUIRED=1, so there a missing browser fails instead.
 import pytest
 from django.contrib.auth import get_user_model
 
+from callcentre.tests.helpers import wait_until
 from conversations.models import Conversation
-from sandbox.tests.conftest import CALLER
-from sandbox.tests.test_project_flow import project, queues, wait_until  # noqa: F401 (fixtures)
+from sandbox.tests.helpers import CALLER
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -23,7 +23,7 @@ def screen_text(browser) -> str:
 
 
 def test_a_newcomer_calls_the_centre_from_the_phone_page_and_finds_the_call_in_admin(
-    project,  # noqa: F811
+    project,
     settings,
     start_sandbox,
     browser,

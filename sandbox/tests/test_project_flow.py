@@ -4,45 +4,19 @@ The Django app runs on pytest-django's live server, the sandbox on ephemeral por
 script plays the seeds' call: greeting, menu, 2 for billing, hold, hang up.
 """
 
-import time
 from pathlib import Path
 
 import pytest
 
+from callcentre.tests.helpers import wait_until
 from conversations.models import Conversation
-from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
 from sandbox.caller_scripts import load_script
 from sandbox.runner import ScriptRunner
-from sandbox.tests.conftest import CALLER, CENTRE
+from sandbox.tests.helpers import CALLER, CENTRE
 
 pytestmark = pytest.mark.slow
 
 EXAMPLE_SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "billing_on_hold.yaml"
-
-
-@pytest.fixture
-def queues(transactional_db):
-    menu = IvrMenuFactory(name="Main", is_entry=True)
-    IvrOptionFactory(menu=menu, digit="1", prompt="For sales", queue=QueueFactory(name="Sales"))
-    IvrOptionFactory(
-        menu=menu, digit="2", prompt="For billing and payments", queue=QueueFactory(name="Billing")
-    )
-
-
-@pytest.fixture
-def project(live_server, settings, queues):
-    settings.PUBLIC_URL = live_server.url
-    return live_server
-
-
-def wait_until(predicate, *, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_the_seed_call_flow_reaches_billing_and_ends_with_a_duration(

@@ -7,10 +7,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from vonage import Auth, HttpClientOptions, Vonage
 from vonage_voice import ListCallsFilter
 
+from callcentre.tests.helpers import wait_until
 from callcentre.vonage.client import VonageClient, VonageError
 from sandbox.audio import tone_wav
-from sandbox.tests.conftest import APPLICATION_ID, CENTRE, Received
-from sandbox.tests.test_project_flow import wait_until
+from sandbox.tests.helpers import APPLICATION_ID, CENTRE, Received, feed_texts
 
 pytestmark = pytest.mark.slow
 
@@ -55,10 +55,6 @@ def answered_call(client, sandbox, ncco=HOLD):
     )
     wait_until(lambda: sandbox.control.call(created.uuid)["status"] == "answered")
     return created
-
-
-def feed_texts(sandbox, uuid):
-    return [item["text"] for item in sandbox.control.call(uuid)["feed"]]
 
 
 def test_create_get_and_list_calls(client, sdk, sandbox, receiver):

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from sandbox.tests.conftest import CALLER, CENTRE, Received
-from sandbox.tests.test_project_flow import wait_until
+from callcentre.tests.helpers import wait_until
+from sandbox.tests.helpers import CALLER, CENTRE, Received
 
 pytestmark = pytest.mark.slow
 
