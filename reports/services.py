@@ -26,7 +26,7 @@ from routing.models import Task
 logger = logging.getLogger(__name__)
 
 # Outcomes of a call by how its last task ended.
-TASK_OUTCOMES = {
+TASK_OUTCOMES: dict[str, str] = {
     Task.State.COMPLETED: "answered",
     Task.State.ABANDONED: "abandoned",
     Task.State.OVERFLOWED: "overflowed",
