@@ -9,13 +9,14 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv run test lint bench
+.PHONY: help venv run test lint typecheck bench
 
 help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
 	@echo "           with the Vonage sandbox and its browser phone on http://127.0.0.1:8090/ (SANDBOX=0: without)"
 	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
-	@echo "make lint   ruff check, ruff format --check, import-linter (the apps' import order)"
+	@echo "make lint   ruff check, ruff format --check, import-linter (the apps' import order), mypy"
+	@echo "make typecheck  mypy alone"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
 	@echo "make venv   create .venv and install requirements-dev.txt"
 
@@ -54,13 +55,18 @@ run: venv
 test: venv
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
-# Both checks run even when the first one fails; the target fails if either did.
+# Every check runs even when an earlier one fails; the target fails if any did.
+# mypy's settings (what it checks, how strictly) are in pyproject.toml.
 lint: venv
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
 	$(VENV)/bin/ruff format --check . || status=1; \
 	$(VENV)/bin/lint-imports || status=1; \
+	$(VENV)/bin/mypy || status=1; \
 	exit $$status
+
+typecheck: venv
+	$(VENV)/bin/mypy
 
 bench: venv
 	$(VENV_PY) bench/webhooks.py $(BENCH_ARGS)

@@ -1,3 +1,5 @@
+from django.contrib.auth.models import AnonymousUser, User
+
 from agents.models import Agent
 
 
@@ -5,7 +7,7 @@ def agent_for_vonage_user(*, vonage_user: str) -> Agent | None:
     return Agent.objects.filter(vonage_user=vonage_user).first()
 
 
-def agent_for_user(*, user) -> Agent | None:
+def agent_for_user(*, user: User | AnonymousUser) -> Agent | None:
     """The agent profile of a logged-in user, or None (supervisors need not be agents)."""
     if not user.is_authenticated:
         return None

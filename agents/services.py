@@ -163,7 +163,7 @@ def agent_slot_claim(*, agent_id: int, channel: str, now: datetime) -> bool:
 
 def agent_slot_give_back(
     *,
-    agent_id: int,
+    agent_id: int | None,
     channel: str,
     missed: bool = False,
     wrap_up_seconds: int | None = None,
@@ -179,6 +179,8 @@ def agent_slot_give_back(
     (`finished_at`, default now; 0: none), and its `talk_seconds` count towards today's
     talk time.
     """
+    if agent_id is None:
+        return None  # nobody held it
     field = LOAD_FIELD[channel_kind(channel)]
 
     def change(agent: Agent, now: datetime) -> list[str]:

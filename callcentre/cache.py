@@ -6,15 +6,25 @@ signed webhook makes (callcentre.vonage.signing). A `redis.Redis` is thread-safe
 wraps the connection pool, so one per pool serves every call.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.cache.backends import redis as django_redis
+from redis import ConnectionPool, Redis
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[object, object] = {}
+    # Django's own (private, so not in django-stubs) members this class builds on.
+    _client: Callable[..., Redis]
+    _get_connection_pool: Callable[[bool], ConnectionPool]
 
-    def get_client(self, key: str | None = None, *, write: bool = False) -> object:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[ConnectionPool, Redis] = {}
+
+    def get_client(
+        self, key: str | bytes | memoryview | None = None, *, write: bool = False
+    ) -> Redis:
         pool = self._get_connection_pool(write)
         client = self._clients.get(pool)
         if client is None:
@@ -23,6 +33,6 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 
 
 class RedisCache(django_redis.RedisCache):
-    def __init__(self, server: str, params: dict) -> None:
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient

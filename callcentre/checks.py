@@ -1,12 +1,18 @@
 """System checks that `manage.py check --deploy` runs for this project."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
-def vonage_signature_settings(app_configs, **kwargs) -> list:
-    problems = []
+def vonage_signature_settings(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     if not settings.VONAGE_VERIFY_SIGNATURES:
         problems.append(
             Warning(

@@ -6,6 +6,7 @@ reports.consumers); services publish to that group after commit (callcentre.real
 """
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth.models import User
 
 # Close codes in the application range (4000-4999): the page shows why it was refused.
 NOT_LOGGED_IN = 4401
@@ -15,7 +16,7 @@ NOT_ALLOWED = 4403
 class PushConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
 
-    async def group_for(self, user) -> str | None:
+    async def group_for(self, user: User) -> str | None:
         """The group this user's screen listens to, or None when the user may not."""
         raise NotImplementedError
 

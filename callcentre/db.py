@@ -2,11 +2,21 @@
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.db.models.expressions import Col
+from psycopg.abc import Params, Query
+
+if TYPE_CHECKING:
+    from callcentre.postgresql.base import DatabaseWrapper as PostgresWrapper
+
+ModelT = TypeVar("ModelT", bound=Model)
 
 PREPARE_NEVER_AUTOMATICALLY = 2**31 - 1
 
@@ -24,7 +34,10 @@ def webhook_transaction() -> Iterator[None]:
             yield
         return
     timeout = f"{settings.WEBHOOK_DATABASE_TIMEOUT_MS}ms"
-    with connection.transaction_settings(statement_timeout=timeout, lock_timeout=timeout):
+    # settings.py puts this project's backend (callcentre.postgresql) under every PostgreSQL
+    # database, so a PostgreSQL connection is one of its wrappers.
+    postgresql = cast("PostgresWrapper", connection)
+    with postgresql.transaction_settings(statement_timeout=timeout, lock_timeout=timeout):
         yield
 
 
@@ -43,10 +56,10 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column_name(f)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(meta.get_field(unique_field).column)}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}"
+        f"ON CONFLICT ({quote(column_name(concrete_field(type(instance), unique_field)))}) "
+        f"DO NOTHING RETURNING {quote(column_name(meta.pk))}"
     )
     row = first_row(sql, params)
     if row is None:
@@ -60,17 +73,26 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
 class PreparedCursor(psycopg.Cursor):
     """A psycopg cursor (server-side parameters) that runs every query as a prepared statement."""
 
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # noqa: ANN001, ANN201
-        return super().execute(query, params, prepare=True, binary=binary)
+    def execute(
+        self,
+        query: Query,
+        params: Params | None = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Self:
+        # psycopg takes a t-string Template without params (an overload of its own), and mypy
+        # cannot split the Query union across those overloads.
+        return super().execute(query, params, prepare=True, binary=binary)  # type: ignore[arg-type]
 
 
-def first_id(sql: str, params: dict) -> int | None:
+def first_id(sql: str, params: dict[str, Any]) -> int | None:
     """The first column of the first row (None when there is none)."""
     row = first_row(sql, params)
     return row[0] if row else None
 
 
-def first_row(sql: str, params: dict | Sequence) -> tuple | None:
+def first_row(sql: str, params: dict[str, Any] | Sequence[Any]) -> tuple[Any, ...] | None:
     """The first row (None when there is none).
 
     On PostgreSQL the query runs as a prepared statement with server-side parameters: the
@@ -86,11 +108,10 @@ def first_row(sql: str, params: dict | Sequence) -> tuple | None:
             # automatic: only PreparedCursor asks for it, Django's cursors bind client-side.
             connection.connection.prepare_threshold = PREPARE_NEVER_AUTOMATICALLY
         raw = PreparedCursor(connection.connection)
-        cursor = (
-            connection.make_debug_cursor(raw)
-            if connection.queries_logged
-            else connection.make_cursor(raw)
-        )
+        wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+        # Django wraps the DB-API cursor it is given; django-stubs types that argument as the
+        # CursorWrapper it returns.
+        cursor = wrap(raw)  # type: ignore[arg-type]
     else:
         cursor = connection.cursor()
     with cursor:
@@ -109,31 +130,49 @@ def loaded_fields(model: type[Model], names: Iterable[str] | None = None) -> tup
     )
 
 
+def concrete_field(model: type[Model], name: str) -> Field:
+    """The model's field `name` (a name or an attname), not a relation's reverse side."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise FieldDoesNotExist(f"{model.__name__}.{name} is the reverse side of a relation")
+    return field
+
+
+def column_name(field: Field) -> str:
+    if field.column is None:
+        raise FieldDoesNotExist(f"{field} has no column of its own")
+    return field.column
+
+
 def columns(model: type[Model], fields: Sequence[str], *, alias: str) -> str:
     """The SELECT list reading `fields` (attnames) of `model` from the table aliased `alias`."""
     quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(model._meta.get_field(name).column)}" for name in fields)
+    return ", ".join(
+        f"{alias}.{quote(column_name(concrete_field(model, name)))}" for name in fields
+    )
 
 
-_Converter = Callable[[object, object, object], object]
-_converters: dict[tuple, list[tuple[list[_Converter], object]]] = {}
+_Converter = Callable[[Any, Col, BaseDatabaseWrapper], Any]
+_converters: dict[tuple[str, type[Model], tuple[str, ...]], list[tuple[list[_Converter], Col]]] = {}
 
 
-def field_converters(model: type[Model], fields: Sequence[str]) -> list[tuple[list, object]]:
+def field_converters(
+    model: type[Model], fields: Sequence[str]
+) -> list[tuple[list[_Converter], Col]]:
     """For each field, the converters the ORM applies to its column's raw value, and the
     column expression they take (SQLite's datetimes and decimals, JSON on every backend)."""
     key = (connection.vendor, model, tuple(fields))
     if key not in _converters:
         result = []
         for name in fields:
-            column = model._meta.get_field(name).get_col(model._meta.db_table)
+            column = concrete_field(model, name).get_col(model._meta.db_table)
             found = connection.ops.get_db_converters(column)
             result.append((found + column.get_db_converters(connection), column))
         _converters[key] = result
     return _converters[key]
 
 
-def instance_from_row(model: type[Model], fields: Sequence[str], values: Sequence) -> Model:
+def instance_from_row(model: type[ModelT], fields: Sequence[str], values: Sequence[Any]) -> ModelT:
     """A saved instance of `model` from raw column values (in `fields` order), with the
     values converted as a queryset converts them; fields not in `fields` are deferred."""
     converted = []

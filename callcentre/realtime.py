@@ -24,6 +24,7 @@ import atexit
 import logging
 import os
 import threading
+from typing import Any, TypeAlias
 
 from asgiref.sync import async_to_sync
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
@@ -35,6 +36,11 @@ MAX_PENDING = 10_000
 EXIT_FLUSH_SECONDS = 2.0
 COALESCE_GAP_SECONDS = 0.25
 
+# A coalescing message's (group, event type).
+CoalesceKey: TypeAlias = tuple[str, str]
+# What the background loop sends: (layer, group, message, coalescing key or None).
+Item: TypeAlias = tuple[BaseChannelLayer, str, dict[str, Any], CoalesceKey | None]
+
 
 class Publisher:
     """One background event loop per process that sends group messages one after another."""
@@ -44,16 +50,21 @@ class Publisher:
         self.idle = threading.Condition(self.lock)
         self.pid: int | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
-        self.queue: asyncio.Queue | None = None
+        self.queue: asyncio.Queue[Item] | None = None
         self.pending = 0
         self.dropped = 0
         # (group, event type) of the coalescing messages waiting to go out, and when (loop
         # time) each last went out.
-        self.waiting: set[tuple[str, str]] = set()
-        self.last_sent: dict[tuple[str, str], float] = {}
+        self.waiting: set[CoalesceKey] = set()
+        self.last_sent: dict[CoalesceKey, float] = {}
 
     def submit(
-        self, layer: BaseChannelLayer, group: str, message: dict, *, coalesce: bool = False
+        self,
+        layer: BaseChannelLayer,
+        group: str,
+        message: dict[str, Any],
+        *,
+        coalesce: bool = False,
     ) -> None:
         key = (group, message["event"]["type"]) if coalesce else None
         with self.lock:
@@ -72,27 +83,27 @@ class Publisher:
             self.pending += 1
             if key is not None:
                 self.waiting.add(key)
-        item = (layer, group, message, key)
+        item: Item = (layer, group, message, key)
         if key is None:
             loop.call_soon_threadsafe(queue.put_nowait, item)
         else:
-            loop.call_soon_threadsafe(self.queue_after_gap, item)
+            loop.call_soon_threadsafe(self.queue_after_gap, item, key)
 
-    def queue_after_gap(self, item: tuple) -> None:
+    def queue_after_gap(self, item: Item, key: CoalesceKey) -> None:
         """(In the loop.) Queue a coalescing message once its gap since the last is over."""
-        key = item[3]
+        loop, queue = self.running()
         delay = self.last_sent.get(key, -COALESCE_GAP_SECONDS) + COALESCE_GAP_SECONDS
-        delay -= self.loop.time()
+        delay -= loop.time()
         if delay > 0:
-            self.loop.call_later(delay, self.queue.put_nowait, item)
+            loop.call_later(delay, queue.put_nowait, item)
         else:
-            self.queue.put_nowait(item)
+            queue.put_nowait(item)
 
-    def started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
+    def started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Item]]:
         """This process's loop (a forked child starts its own: the parent's thread is gone)."""
         if self.pid != os.getpid():
             loop = asyncio.new_event_loop()
-            queue = asyncio.Queue()
+            queue: asyncio.Queue[Item] = asyncio.Queue()
             loop.create_task(self.send_each(queue))
             threading.Thread(
                 target=loop.run_forever, name="realtime-publisher", daemon=True
@@ -105,13 +116,19 @@ class Publisher:
                 0,
             )
             self.waiting, self.last_sent = set(), {}
+        return self.running()
+
+    def running(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue[Item]]:
+        """The loop and queue `started` made in this process."""
+        if self.loop is None or self.queue is None:
+            raise RuntimeError("the publisher's loop has not been started")
         return self.loop, self.queue
 
-    async def send_each(self, queue: asyncio.Queue) -> None:
+    async def send_each(self, queue: asyncio.Queue[Item]) -> None:
         while True:
             layer, group, message, key = await queue.get()
             if key is not None:
-                self.last_sent[key] = self.loop.time()
+                self.last_sent[key] = asyncio.get_running_loop().time()
                 with self.lock:
                     # From now on a new change needs a new message: this one may be read
                     # before that change is committed.
@@ -142,7 +159,9 @@ def flush_at_exit() -> None:
         logger.warning("exiting with %s websocket messages unsent", publisher.pending)
 
 
-def publish(group: str, event_type: str, payload: dict, *, coalesce: bool = False) -> None:
+def publish(
+    group: str, event_type: str, payload: dict[str, Any], *, coalesce: bool = False
+) -> None:
     """Send to a group; a broken channel layer is logged, never raised into the caller.
 
     `coalesce`: the message only says "read again" (no payload of its own), so it need

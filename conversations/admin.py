@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -20,14 +23,20 @@ class CustomerHandleInline(admin.TabularInline):
     extra = 1
 
 
-class AuditedCustomerRead:
+class AuditedCustomerRead(admin.ModelAdmin):
     """Opening the page of a customer record (or of a call, which shows its customer) leaves
     an audit entry."""
 
     def customer_id_of(self, object_id: str) -> object:
         return object_id
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             audit_reads(
@@ -40,7 +49,7 @@ class AuditedCustomerRead:
 
 
 @admin.register(Customer)
-class CustomerAdmin(AuditedCustomerRead, admin.ModelAdmin):
+class CustomerAdmin(AuditedCustomerRead):
     list_display = ["__str__", "email", "is_vip", "account_value", "crm_id", "created_at"]
     list_filter = ["is_vip"]
     search_fields = ["name", "email", "crm_id", "handles__value"]
@@ -57,7 +66,7 @@ class CustomerHandleAdmin(admin.ModelAdmin):
 class MemberInline(admin.TabularInline):
     model = Member
     extra = 0
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "agent",
         "state",
@@ -66,21 +75,19 @@ class MemberInline(admin.TabularInline):
         "joined_at",
         "left_at",
         "duration_seconds",
-    ]
-    readonly_fields = fields
+    )
     can_delete = False
 
 
 class EventInline(admin.TabularInline):
     model = Event
     extra = 0
-    fields = ["occurred_at", "kind", "status", "leg_uuid", "payload", "response"]
-    readonly_fields = fields
+    fields = readonly_fields = ("occurred_at", "kind", "status", "leg_uuid", "payload", "response")
     can_delete = False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(AuditedCustomerRead, admin.ModelAdmin):
+class ConversationAdmin(AuditedCustomerRead):
     list_display = [
         "__str__",
         "channel",
@@ -127,10 +134,10 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["leg_uuid", "conversation__vonage_uuid"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
         return False
 
 

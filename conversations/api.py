@@ -1,5 +1,6 @@
 """Read-only REST API over conversations, for supervisors."""
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
@@ -78,7 +79,7 @@ class ConversationOutput(serializers.ModelSerializer):
 class ConversationListApi(ListAPIView):
     serializer_class = ConversationOutput
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Conversation]:
         return conversation_list_for_user(user=self.request.user)
 
 

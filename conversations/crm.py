@@ -32,6 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.core.cache import cache
@@ -54,6 +55,12 @@ class CrmProfile:
     is_vip: bool
     account_value: Decimal | None
     crm_id: str
+
+
+class CrmBackend(Protocol):
+    """What CRM_BACKEND names (the module docstring says what `inline` and `profile_of` do)."""
+
+    def lookup(self, number: str) -> CrmProfile | None: ...
 
 
 class LocalCrmBackend:
@@ -114,7 +121,7 @@ def profile_from_entry(entry: object) -> CrmProfile | None:
         return None  # an entry written by another version of CrmProfile
 
 
-def backend_lookup(backend: object, digits: str) -> CrmProfile | None:
+def backend_lookup(backend: CrmBackend, digits: str) -> CrmProfile | None:
     """Runs in a pool thread: ask the backend, cache the answer, give back the connection."""
     try:
         profile = backend.lookup(digits)
@@ -127,7 +134,7 @@ def backend_lookup(backend: object, digits: str) -> CrmProfile | None:
     return profile
 
 
-def inline_lookup(backend: object, digits: str) -> CrmProfile | None:
+def inline_lookup(backend: CrmBackend, digits: str) -> CrmProfile | None:
     try:
         with transaction.atomic():  # a savepoint inside the webhook's transaction
             return backend.lookup(digits)
@@ -146,9 +153,9 @@ class LookupPool:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.executor: ThreadPoolExecutor | None = None
-        self.in_flight: dict[str, Future] = {}
+        self.in_flight: dict[str, Future[CrmProfile | None]] = {}
 
-    def submit(self, backend: object, digits: str) -> Future:
+    def submit(self, backend: CrmBackend, digits: str) -> Future[CrmProfile | None]:
         with self.lock:
             future = self.in_flight.get(digits)
             if future is not None:
@@ -162,7 +169,7 @@ class LookupPool:
         future.add_done_callback(lambda done: self.forget(digits, done))
         return future
 
-    def forget(self, digits: str, future: Future) -> None:
+    def forget(self, digits: str, future: Future[CrmProfile | None]) -> None:
         with self.lock:
             if self.in_flight.get(digits) is future:
                 del self.in_flight[digits]
@@ -171,7 +178,7 @@ class LookupPool:
 pool = LookupPool()
 
 
-def crm_backend() -> object:
+def crm_backend() -> CrmBackend:
     return import_string(settings.CRM_BACKEND)()
 
 

@@ -7,7 +7,8 @@ touches the database.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -43,13 +44,16 @@ def classify(payload: dict) -> str:
     return Event.Kind.UNKNOWN
 
 
-def parse_timestamp(value: object, default: datetime) -> datetime:
+# A timestamp's fallback: a time (the answer is then always one) or None.
+Default = TypeVar("Default", bound=datetime | None)
+
+
+def parse_timestamp(value: object, default: Default) -> datetime | Default:
+    """An ISO 8601 timestamp, in UTC when it names no zone; `default` when it is not one."""
     if isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed is not None:
-            return (
-                parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
-            )
+            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
     return default
 
 

@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
@@ -11,23 +11,25 @@ MEMBER_FIELDS = loaded_fields(Member)
 CONVERSATION_FIELDS = loaded_fields(Conversation)
 
 
-def conversation_list_for_user(*, user: AbstractBaseUser) -> QuerySet[Conversation]:
+def conversation_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Conversation]:
     """Supervisors (staff) see every conversation; others none, until agents get their own work."""
     if not user.is_staff:
         return Conversation.objects.none()
     return Conversation.objects.select_related("customer").prefetch_related("members", "events")
 
 
-def conversation_get_for_user(*, user: AbstractBaseUser, conversation_id: int) -> Conversation:
+def conversation_get_for_user(*, user: User | AnonymousUser, conversation_id: int) -> Conversation:
     conversation = conversation_list_for_user(user=user).filter(pk=conversation_id).first()
     if conversation is None:
         raise Http404("No such conversation.")
     return conversation
 
 
-def recording_get_for_user(*, user: AbstractBaseUser, recording_id: int) -> Recording:
+def recording_get_for_user(*, user: User | AnonymousUser, recording_id: int) -> Recording:
     """A stored recording the user may hear: supervisors (staff) every one, an agent those of
     the calls they were connected to. Anything else is a 404, which tells nothing."""
+    if not user.is_authenticated:
+        raise Http404("No such recording for you, or it is not stored yet.")
     recordings = Recording.objects.filter(pk=recording_id).exclude(file="")
     if not user.is_staff:
         recordings = recordings.filter(

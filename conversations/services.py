@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agents.models import Agent
 from agents.selectors import agent_for_vonage_user
 from callcentre.db import insert_unless_present
 from conversations import call_states, selectors
@@ -106,7 +107,7 @@ def conversation_for_call(
 
 def member_kind_for_new_leg(
     *, conversation: Conversation, payload: dict, conversation_is_new: bool = False
-) -> tuple[str, object]:
+) -> tuple[str, Agent | None]:
     """The first leg of a call is the customer's; later legs are agents or external parties."""
     if conversation_is_new or not conversation.members.filter(kind=Member.Kind.CUSTOMER).exists():
         return Member.Kind.CUSTOMER, None
@@ -147,7 +148,10 @@ def member_for_leg(
     # Rows this transaction inserted are its own until it commits: no lock needed.
     if insert_unless_present(member, unique_field="leg_uuid"):
         return member
-    return selectors.member_of_leg(leg_uuid=leg_uuid, lock=True)  # registered concurrently
+    registered = selectors.member_of_leg(leg_uuid=leg_uuid, lock=True)  # concurrently
+    if registered is None:  # the row the insert ran into is gone again
+        raise Member.DoesNotExist(f"the member of leg {leg_uuid} was inserted and removed")
+    return registered
 
 
 def event_store(
@@ -185,9 +189,11 @@ def decimal_or_none(value: object) -> Decimal | None:
 
 
 def int_or_none(value: object) -> int | None:
+    if not isinstance(value, str | int | float) or value == "":
+        return None
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return None
 
 
@@ -371,6 +377,7 @@ class CallArrival:
     the caller's leg."""
 
     conversation: Conversation
+    conversation_uuid: str
     leg_uuid: str
     payload: dict
     received_at: datetime
@@ -378,12 +385,12 @@ class CallArrival:
 
 def call_arrival(*, payload: dict, received_at: datetime) -> CallArrival:
     leg_uuid = str(payload.get("uuid") or "")
+    conversation_uuid = str(payload.get("conversation_uuid") or f"unknown-{leg_uuid}")
     return CallArrival(
         conversation=conversation_new(
-            conversation_uuid=str(payload.get("conversation_uuid") or f"unknown-{leg_uuid}"),
-            payload=payload,
-            started_at=received_at,
+            conversation_uuid=conversation_uuid, payload=payload, started_at=received_at
         ),
+        conversation_uuid=conversation_uuid,
         leg_uuid=leg_uuid,
         payload=payload,
         received_at=received_at,
@@ -420,10 +427,10 @@ def call_start(
             kind=Event.Kind.ANSWER,
             status="",
             leg_uuid=arrival.leg_uuid,
-            conversation_uuid=conversation.vonage_uuid,
+            conversation_uuid=arrival.conversation_uuid,
             occurred_at=arrival.received_at,
             dedupe_key=answer_dedupe_key(
-                leg_uuid=arrival.leg_uuid, conversation_uuid=conversation.vonage_uuid
+                leg_uuid=arrival.leg_uuid, conversation_uuid=arrival.conversation_uuid
             ),
             payload=arrival.payload,
         ),
@@ -479,7 +486,7 @@ MESSAGE_CHANNELS = {
     "messenger": Channel.MESSENGER,
     "viber_service": Channel.VIBER,
 }
-VONAGE_CHANNEL_NAMES = {ours: theirs for theirs, ours in MESSAGE_CHANNELS.items()}
+VONAGE_CHANNEL_NAMES: dict[str, str] = {ours: theirs for theirs, ours in MESSAGE_CHANNELS.items()}
 # A customer's messages on one channel are one conversation while they keep coming.
 MESSAGE_THREAD_GAP = timedelta(hours=24)
 # A message's delivery only moves forward; the failures are final.

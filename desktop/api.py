@@ -1,5 +1,7 @@
 """The agent's own API: presence, offers, wrap-up. An agent only ever sees their own work."""
 
+from typing import Any
+
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -119,11 +121,11 @@ class TaskOutput(serializers.ModelSerializer):
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)
 
-    def get_messages(self, task: Task) -> list[dict]:
+    def get_messages(self, task: Task) -> list[dict[str, Any]]:
         """A chat's thread, oldest first (empty for a call)."""
         if task.channel == "voice":
             return []
-        return MessageOutput(task.conversation.messages.all(), many=True).data
+        return list(MessageOutput(task.conversation.messages.all(), many=True).data)
 
     def get_leg(self, task: Task) -> dict | None:
         """The agent's latest leg into this call (placed after they accepted), if any."""
@@ -270,6 +272,7 @@ class ChatCloseApi(ContactActionApi):
     """The agent closes a chat they hold: wrap-up follows, the thread ends."""
 
     def post(self, request: Request, task_id: int) -> Response:
+        agent = request_agent(request)
         task = assigned_task(request, task_id)
-        chat.chat_close(task=task, agent=task.agent)
+        chat.chat_close(task=task, agent=agent)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -65,7 +65,8 @@ def agents_at_work(now: datetime) -> list[tuple[Agent, dict | None]]:
         contacts[offer.agent_id] = contact_of(offer.task, state="offered", since=offer.created_at)
     held = Task.objects.filter(state=Task.State.ASSIGNED).select_related("queue", "conversation")
     for task in held:
-        contacts[task.agent_id] = contact_of(task, state="assigned", since=task.assigned_at)
+        if task.agent_id is not None:  # (an assigned task's always is)
+            contacts[task.agent_id] = contact_of(task, state="assigned", since=task.assigned_at)
     return [(agent, contacts.get(agent.pk)) for agent in Agent.objects.all()]
 
 

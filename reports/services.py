@@ -28,7 +28,7 @@ from routing.states import OPEN_TASK_STATES
 logger = logging.getLogger(__name__)
 
 # Outcomes of a call by how its last task ended.
-TASK_OUTCOMES = {
+TASK_OUTCOMES: dict[str, str] = {
     Task.State.COMPLETED: "answered",
     Task.State.ABANDONED: "abandoned",
     Task.State.OVERFLOWED: "overflowed",

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from routing.models import (
     BusinessHours,
@@ -87,16 +88,15 @@ class BusinessHoursAdmin(admin.ModelAdmin):
 
 
 class IvrOptionForm(forms.ModelForm):
-    # The registered self-service handlers (routing.self_service), not free text.
-    handler = forms.ChoiceField(choices=(), required=False)
+    # The registered self-service handlers (routing.self_service), not free text; read each
+    # time the form lists or checks them, so handlers registered later are offered too.
+    handler = forms.ChoiceField(
+        choices=lambda: [("", "---------"), *handler_choices()], required=False
+    )
 
     class Meta:
         model = IvrOption
         fields = ["digit", "prompt", "keywords", "action", "queue", "submenu", "handler"]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["handler"].choices = [("", "---------"), *handler_choices()]
 
 
 class IvrOptionFormSet(forms.BaseInlineFormSet):
@@ -152,8 +152,7 @@ class IvrMenuAdmin(admin.ModelAdmin):
 class OfferInline(admin.TabularInline):
     model = Offer
     extra = 0
-    fields = ["agent", "state", "created_at", "expires_at", "responded_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("agent", "state", "created_at", "expires_at", "responded_at")
     can_delete = False
 
 
@@ -166,7 +165,7 @@ class TaskAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Task._meta.fields]
     inlines = [OfferInline]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -176,5 +175,5 @@ class OfferAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     readonly_fields = [field.name for field in Offer._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -51,7 +51,7 @@ def task_route(*, task_id: int) -> Offer | None:
 
 def agent_route(*, agent_id: int) -> list[Offer]:
     """Fill the agent's free capacity with the most urgent tasks they may take."""
-    offers = []
+    offers: list[Offer] = []
     while True:
         now = timezone.now()
         with transaction.atomic():

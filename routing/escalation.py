@@ -23,7 +23,8 @@ def step_apply(*, task: Task, step: EscalationStep) -> None:
         skills.update(min_proficiency=Greatest(F("min_proficiency") - step.amount, 1))
     elif step.action == EscalationStep.Action.DROP_SKILL:
         skills.filter(skill=step.skill_id).delete()
-    elif step.action == EscalationStep.Action.ADD_QUEUE:
+    elif step.action == EscalationStep.Action.ADD_QUEUE and step.target_queue is not None:
+        # (EscalationStep.clean requires the queue for this action.)
         task_skill_group_add(task=task, queue=step.target_queue)
     elif step.action == EscalationStep.Action.RAISE_PRIORITY:
         Task.objects.filter(pk=task.pk).update(priority=F("priority") + step.amount)
@@ -68,6 +69,7 @@ def tasks_overflow(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     overflowed = 0
     for queue in Queue.objects.filter(max_wait_seconds__isnull=False):
+        assert queue.max_wait_seconds is not None  # (the filter's)
         cutoff = now - timedelta(seconds=queue.max_wait_seconds)
         for task_id in Task.objects.filter(
             queue=queue, state=Task.State.QUEUED, queued_at__lte=cutoff

@@ -96,8 +96,8 @@ def describe(hours: BusinessHours | None) -> str:
     if not schedules:
         return "We are closed at the moment."
     days_by_schedule: dict[tuple[tuple[time, time], ...], list[int]] = {}
-    for weekday, schedule in schedules.items():
-        days_by_schedule.setdefault(tuple(schedule), []).append(weekday)
+    for weekday, periods in schedules.items():
+        days_by_schedule.setdefault(tuple(periods), []).append(weekday)
     groups = []
     for schedule, weekdays in sorted(days_by_schedule.items(), key=lambda item: min(item[1])):
         times = spoken_list(

@@ -91,7 +91,13 @@ class Enqueue:
 
 
 def treated_enqueue(
-    *, queue: Queue, menu: IvrMenu | None, treatment: "Treatment", branch: str, **callback
+    *,
+    queue: Queue,
+    menu: IvrMenu | None,
+    treatment: "Treatment",
+    branch: str,
+    is_callback: bool = False,
+    callback_number: str = "",
 ) -> Enqueue:
     """The caller's task in `queue`, with their treatment (a VIP's boost and skill)."""
     return Enqueue(
@@ -99,7 +105,8 @@ def treated_enqueue(
         priority_boost=treatment.priority_boost,
         extra_skill=treatment.extra_skill,
         attributes=task_attributes(menu=menu, treatment=treatment, branch=branch),
-        **callback,
+        is_callback=is_callback,
+        callback_number=callback_number,
     )
 
 
@@ -123,7 +130,7 @@ class IvrDecision:
 
     def state(self) -> dict:
         """What to keep in Conversation.attributes["ivr"]."""
-        state = {
+        state: dict[str, object] = {
             "menu_id": self.menu.pk if self.menu else None,
             "no_input": self.no_input,
             "invalid": self.invalid,
@@ -206,12 +213,15 @@ def with_greeting(decision: IvrDecision, *, greeting: str, voice: Voice) -> IvrD
     return dataclasses.replace(decision, actions=[voice.talk(greeting), *decision.actions])
 
 
-def voicemail_decision(*, apology: str, menu: IvrMenu | None, **counts: int) -> IvrDecision:
+def voicemail_decision(
+    *, apology: str, menu: IvrMenu | None, no_input: int = 0, invalid: int = 0
+) -> IvrDecision:
     return IvrDecision(
         outcome=Outcome.VOICEMAIL,
         actions=voicemail_actions(apology=apology, voice=voice_for(menu)),
         menu=menu,
-        **counts,
+        no_input=no_input,
+        invalid=invalid,
     )
 
 

@@ -66,7 +66,7 @@ SKILL_SCORE = """
 # agent_available_idle_order in any session TimeZone (the planner then walks the index).
 EPOCH = "'1970-01-01 00:00:00+00:00'"
 LONGEST_IDLE = f"COALESCE(a.idle_since, {EPOCH}) ASC"
-STRATEGY_ORDER = {
+STRATEGY_ORDER: dict[str, str] = {
     Strategy.LONGEST_IDLE: LONGEST_IDLE,
     Strategy.MOST_SKILLED: f"{SKILL_SCORE} DESC, {LONGEST_IDLE}",
     Strategy.ROUND_ROBIN: f"COALESCE(a.last_offered_at, {EPOCH}) ASC",

@@ -7,6 +7,7 @@ slots go back through `agents.services.agent_slot_give_back`. What a move sets i
 """
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -108,8 +109,9 @@ def task_return_to_queue(*, task_id: int, reason: str) -> None:
         task = (
             Task.objects.select_for_update().filter(pk=task_id, state=Task.State.ASSIGNED).first()
         )
-        if task is None:
+        if task is None or task.agent_id is None:
             return
+        agent_id = task.agent_id
         task_move(
             task_id=task.pk,
             from_state=Task.State.ASSIGNED,
@@ -120,16 +122,15 @@ def task_return_to_queue(*, task_id: int, reason: str) -> None:
         )
         # The agent's phone did not take it: a missed offer, not offered to them again for now.
         now = timezone.now()
-        for offer_id in Offer.objects.filter(
-            task=task, agent_id=task.agent_id, state=Offer.State.ACCEPTED
-        ).values_list("pk", flat=True):
+        accepted = Offer.objects.filter(task=task, agent_id=agent_id, state=Offer.State.ACCEPTED)
+        for offer_id in accepted.values_list("pk", flat=True):
             offer_move(
                 offer_id=offer_id,
                 from_state=Offer.State.ACCEPTED,
                 to_state=Offer.State.TIMED_OUT,
                 responded_at=now,
             )
-        agent_slot_give_back(agent_id=task.agent_id, channel=task.channel, missed=True)
+        agent_slot_give_back(agent_id=agent_id, channel=task.channel, missed=True)
         transaction.on_commit(lambda: task_route(task_id=task_id))
 
 
@@ -143,11 +144,9 @@ def task_abandon(*, task: Task, now: datetime) -> None:
                 to_state=Offer.State.CANCELLED,
                 responded_at=now,
             ):
-                transaction.on_commit(lambda offer=offer: publish_offer_withdrawn(offer))
+                transaction.on_commit(partial(publish_offer_withdrawn, offer))
                 agent_slot_give_back(agent_id=offer.agent_id, channel=task.channel)
-                transaction.on_commit(
-                    lambda agent_id=offer.agent_id: agent_route(agent_id=agent_id)
-                )
+                transaction.on_commit(partial(agent_route, agent_id=offer.agent_id))
     task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
 
 
@@ -161,11 +160,14 @@ def task_abandon_while_connecting(*, task: Task, now: datetime) -> None:
         return
     agent_slot_give_back(agent_id=task.agent_id, channel=task.channel)
     agent_legs_hang_up_later(conversation_id=task.conversation_id, agent_id=task.agent_id)
-    transaction.on_commit(lambda agent_id=task.agent_id: agent_route(agent_id=agent_id))
+    if task.agent_id is not None:
+        transaction.on_commit(partial(agent_route, agent_id=task.agent_id))
 
 
-def agent_legs_hang_up_later(*, conversation_id: int, agent_id: int) -> None:
+def agent_legs_hang_up_later(*, conversation_id: int, agent_id: int | None) -> None:
     """After commit, hang up the agent's legs into this call that are still up."""
+    if agent_id is None:
+        return
     transaction.on_commit(lambda: enqueue("routing.hang_up_agent_legs", conversation_id, agent_id))
 
 

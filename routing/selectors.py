@@ -3,6 +3,7 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
@@ -65,7 +66,7 @@ class MenuCache:
         self.version: object = None
         self.checked_at = float("-inf")
 
-    def get(self, key: object, load) -> IvrMenu | None:
+    def get(self, key: object, load: Callable[[], IvrMenu | None]) -> IvrMenu | None:
         self.revalidate()
         with self.lock:
             if key in self.menus:
@@ -123,7 +124,7 @@ def menu_get(*, menu_id: int) -> IvrMenu | None:
 def menu_options(menu: IvrMenu) -> list[IvrOption]:
     """The options a caller can choose, in key order; options leading to inactive queues hide."""
     offered = [
-        option for option in menu.options.all() if option.queue_id is None or option.queue.is_active
+        option for option in menu.options.all() if option.queue is None or option.queue.is_active
     ]
     return sorted(
         offered,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -117,15 +118,16 @@ def settlement_decide(
 
 def settlement_apply(*, task: Task, settlement: Settlement) -> None:
     """Do what `settlement_decide` said, for a task row-locked by the caller."""
+    at = settlement.at or timezone.now()
     match settlement.outcome:
         case Outcome.ABANDON:
-            task_abandon(task=task, now=settlement.at)
+            task_abandon(task=task, now=at)
         case Outcome.ABANDON_CONNECTING:
-            task_abandon_while_connecting(task=task, now=settlement.at)
+            task_abandon_while_connecting(task=task, now=at)
         case Outcome.HANG_UP_AGENT:
             agent_legs_hang_up_later(conversation_id=task.conversation_id, agent_id=task.agent_id)
         case Outcome.COMPLETE:
-            task_finish(task=task, now=settlement.at, talk_seconds=settlement.talk_seconds)
+            task_finish(task=task, now=at, talk_seconds=settlement.talk_seconds)
         case Outcome.RETURN:
             task_return_to_queue(task_id=task.pk, reason=settlement.reason)
 
@@ -171,7 +173,7 @@ def leg_ended(*, member: Member) -> None:
     """
     tasks = Task.objects.filter(conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES)
     if member.kind == Member.Kind.AGENT:
-        tasks = tasks.filter(agent_id=member.agent_id, state=Task.State.ASSIGNED)
+        tasks = tasks.filter(agent=member.agent_id, state=Task.State.ASSIGNED)
     # Most legs leave nothing to settle (the call ended in the IVR, or the other party's leg
     # settled it): one plain read, and no transaction, for those.
     if not tasks.exists():
@@ -192,9 +194,9 @@ def leg_ended(*, member: Member) -> None:
                 now=now,
             )
             settlement_apply(task=task, settlement=settlement)
-            if settlement.outcome == Outcome.COMPLETE:
+            if settlement.outcome == Outcome.COMPLETE and task.agent_id is not None:
                 # Without wrap-up the agent is free now: waiting callers need not wait.
-                transaction.on_commit(lambda agent_id=task.agent_id: agent_route(agent_id=agent_id))
+                transaction.on_commit(partial(agent_route, agent_id=task.agent_id))
 
 
 # The reaper's path: whatever a lost event, a crashed worker or a dead phone left behind.

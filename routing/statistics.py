@@ -107,10 +107,10 @@ def queue_statistics(
     """The active queues' figures now (only those in `queue_ids` when given)."""
     now = now or timezone.now()
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    queues = Queue.objects.filter(is_active=True).order_by("name")
+    active = Queue.objects.filter(is_active=True).order_by("name")
     if queue_ids is not None:
-        queues = queues.filter(pk__in=list(queue_ids))
-    queues = list(queues)
+        active = active.filter(pk__in=list(queue_ids))
+    queues = list(active)
     waiting = Q(tasks__state__in=WAITING_STATES)
     live = {
         row["pk"]: row

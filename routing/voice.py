@@ -40,6 +40,9 @@ def task_connect_agent(*, task_id: int) -> None:
     task = Task.objects.select_related("agent", "conversation").filter(pk=task_id).first()
     if task is None or task.state != Task.State.ASSIGNED or task.channel != "voice":
         return
+    agent = task.agent
+    if agent is None:  # assigned tasks have one; nobody to connect otherwise
+        return
     client = get_client()
     if task.is_callback:
         room = callback_room_name(task)
@@ -60,7 +63,7 @@ def task_connect_agent(*, task_id: int) -> None:
     else:
         room = waiting_room_name(task.conversation)
     created = client.create_call(
-        to={"type": "app", "user": task.agent.vonage_user},
+        to={"type": "app", "user": agent.vonage_user},
         ncco=ncco.ncco_to_json(
             [
                 ncco.Conversation(
@@ -72,7 +75,7 @@ def task_connect_agent(*, task_id: int) -> None:
         **caller_id(),
     )
     conversation_services.member_add_agent_leg(
-        conversation=task.conversation, agent_id=task.agent_id, leg_uuid=created.uuid
+        conversation=task.conversation, agent_id=agent.pk, leg_uuid=created.uuid
     )
 
 
@@ -85,6 +88,8 @@ def agent_legs_hang_up(*, conversation_id: int, agent_id: int) -> None:
         left_at__isnull=True,
     ).values_list("leg_uuid", flat=True)
     for leg_uuid in legs:
+        if leg_uuid is None:  # never placed: nothing to hang up
+            continue
         try:
             get_client().hangup(leg_uuid)
         except VonageError as error:  # already gone, most likely
@@ -126,6 +131,8 @@ def caller_transfer(*, conversation: Conversation, actions: list[ncco.Action]) -
 
 def agent_live_leg(*, task: Task) -> Member | None:
     """The assigned agent's leg that is in the task's call now."""
+    if task.agent_id is None:
+        return None
     return (
         Member.objects.filter(
             conversation_id=task.conversation_id,
@@ -142,7 +149,7 @@ def agent_live_leg(*, task: Task) -> Member | None:
 def agent_leg_set_muted(*, task: Task, muted: bool) -> Member:
     """Mute or unmute the agent's leg: the customer stops (or starts again) hearing them."""
     leg = agent_live_leg(task=task)
-    if leg is None:
+    if leg is None or leg.leg_uuid is None:
         raise RoutingError("You are not connected to this call.")
     client = get_client()
     (client.mute if muted else client.unmute)(leg.leg_uuid)
@@ -154,6 +161,6 @@ def agent_leg_set_muted(*, task: Task, muted: bool) -> Member:
 def agent_leg_hang_up(*, task: Task) -> None:
     """The agent ends their part of the call; its `completed` event settles the task."""
     leg = agent_live_leg(task=task)
-    if leg is None:
+    if leg is None or leg.leg_uuid is None:
         raise RoutingError("You are not connected to this call.")
     get_client().hangup(leg.leg_uuid)

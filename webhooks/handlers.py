@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from callcentre.db import webhook_transaction
@@ -206,7 +207,8 @@ def message_status(*, payload: dict, received_at: datetime) -> None:
 
 
 def replay_entry(entry: SpoolEntry) -> None:
-    received_at = parse_datetime(entry.received_at)
+    # Spooled with isoformat(): it parses (the clock is the fallback, never a lost entry).
+    received_at = parse_datetime(entry.received_at) or timezone.now()
     with webhook_transaction():
         if entry.kind == SPOOL_MESSAGE:
             message_store(payload=entry.payload, received_at=received_at)

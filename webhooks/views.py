@@ -3,12 +3,15 @@
 Thin on purpose: what each webhook does, and what it answers when something fails, is in
 `webhooks.handlers`."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils import timezone
 from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,8 +26,14 @@ LEG_FIELDS = ("uuid", "call_uuid", "conversation_uuid")
 class JsonAnswers(DefaultContentNegotiation):
     """Vonage takes JSON whatever its Accept header says: never a 406, nothing to negotiate."""
 
-    def select_renderer(self, request: Request, renderers: list, format_suffix: str = "") -> tuple:
-        return renderers[0], renderers[0].media_type
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class VonageWebhookView(APIView):
@@ -38,14 +47,14 @@ class VonageWebhookView(APIView):
     identity_fields: tuple[str, ...] = LEG_FIELDS
     no_identity = "The webhook names no call: expected uuid or conversation_uuid."
 
-    def payload(self, request: Request) -> dict:
+    def payload(self, request: Request) -> dict[str, Any]:
         """GET webhooks carry their fields in the query string, POST ones as a JSON object."""
         if request.method == "GET":
-            payload = request.query_params.dict()
+            payload: dict[str, Any] = request.query_params.dict()
         else:
-            payload = request.data
-            if not isinstance(payload, dict):
+            if not isinstance(request.data, dict):
                 raise ParseError("The webhook body must be a JSON object.")
+            payload = request.data
         missing = [field for field in self.required_fields if not payload.get(field)]
         if missing:
             raise ParseError(f"Missing required field(s): {', '.join(missing)}.")
@@ -93,7 +102,7 @@ class MessageWebhookView(VonageWebhookView):
 
     identity_fields = ("message_uuid",)
     no_identity = "The webhook names no message: expected message_uuid."
-    required_fields = ("message_uuid", "channel")
+    required_fields: tuple[str, ...] = ("message_uuid", "channel")
     handle: staticmethod
 
     def post(self, request: Request) -> Response:

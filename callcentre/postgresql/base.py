@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
-from psycopg import pq, sql
+from psycopg import IsolationLevel, pq, sql
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -84,7 +84,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return not readable
 
 
-def begin_statement(isolation_level: object) -> str:
+def begin_statement(isolation_level: IsolationLevel | None) -> str:
     """BEGIN, with the isolation level the connection was configured with (OPTIONS)."""
     if isolation_level is None:
         return "BEGIN"

@@ -260,7 +260,9 @@ class VonageWebhookAuthentication(BaseAuthentication):
             claims = verify_webhook(
                 authorization=request.META.get("HTTP_AUTHORIZATION"),
                 body=body,
-                method=request.method,
+                # A request without a method (none Django builds) counts as one with a body,
+                # so its payload hash is checked.
+                method=request.method or "POST",
             )
         except SignatureError as error:
             logger.warning(

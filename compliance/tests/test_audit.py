@@ -2,12 +2,14 @@
 itself cannot be edited."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
 from agents.tests.factories import UserFactory
 from compliance.models import AuditEntry
+from compliance.services import audit_reads
 from conversations.models import Conversation, Customer, Member, Recording
 from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, available_agent
@@ -128,3 +130,13 @@ def test_nobody_can_add_change_or_delete_an_entry(stored_recording):
     assert added.status_code == 403
     assert deleted.status_code == 403
     assert AuditEntry.objects.count() == 1
+
+
+def test_a_read_nobody_logged_in_for_is_still_in_the_trail():
+    read = audit_reads(
+        user=AnonymousUser(), kind=AuditEntry.Kind.CUSTOMER, object_ids=[7, 7], where="api"
+    )
+
+    assert read == 1
+    assert entries() == [("", "customer", "7", "api")]
+    assert AuditEntry.objects.get().user is None

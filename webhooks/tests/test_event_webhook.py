@@ -1,6 +1,6 @@
 import itertools
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -250,3 +250,14 @@ def test_event_naming_no_call_is_a_bad_request(vonage):
         "detail": "The webhook names no call: expected uuid or conversation_uuid."
     }
     assert Event.objects.count() == 0
+
+
+def test_a_timestamp_without_a_zone_is_taken_as_utc(vonage):
+    call = payloads.new_call()
+    event = payloads.status(call, "started")
+    event["timestamp"] = "2030-05-01T10:00:00"
+
+    response = vonage.post("/webhooks/event", event)
+
+    assert response.status_code == 204
+    assert Event.objects.get().occurred_at == datetime(2030, 5, 1, 10, 0, tzinfo=UTC)

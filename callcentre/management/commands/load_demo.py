@@ -7,6 +7,7 @@ was already set, unless DEMO_PASSWORD says otherwise.
 import os
 import secrets
 from datetime import time
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -83,7 +84,7 @@ AGENTS = [
 class Command(BaseCommand):
     help = "Create demo agents, skills and queues, and a supervisor login."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("DEMO_PASSWORD") or ""
         with transaction.atomic():
             skills = {name: Skill.objects.get_or_create(name=name)[0] for name in SKILLS}

@@ -9,10 +9,11 @@ For trying the webhooks by hand before the sandbox is running:
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import requests
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from callcentre.vonage.signing import sign_webhook
 
@@ -22,7 +23,7 @@ KINDS = ["answer", "status", "input"]
 class Command(BaseCommand):
     help = "POST a signed Vonage voice webhook (answer, status or input) to the running app."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument(
             "--call", default="demo", help="a name for the call; the same name is the same call"
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             help="the signature secret to sign with",
         )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not options["secret"]:
             raise CommandError("VONAGE_SIGNATURE_SECRET is not set: there is nothing to sign with.")
         call = options["call"]
