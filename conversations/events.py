@@ -9,9 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-
+from callcentre.vonage import inbound
 from conversations.models import Event
 
 
@@ -43,14 +41,10 @@ def classify(payload: dict) -> str:
     return Event.Kind.UNKNOWN
 
 
-def parse_timestamp(value: object, default: datetime) -> datetime:
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return (
-                parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
-            )
-    return default
+def parse_timestamp(value: object, default: datetime | None) -> datetime | None:
+    """The ISO 8601 time in UTC, or `default` when it is absent or not a real time."""
+    parsed = inbound.timestamp_parse(value)
+    return default if parsed is None else parsed
 
 
 # What a fallback request adds to the original payload (CONTRACT.md §2).
