@@ -63,7 +63,7 @@ UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 ASCII_WHOLE_NUMBER = re.compile(r"[0-9]{1,20}")
 ASCII_NUMBER = re.compile(r"[+-]?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})([eE][+-]?[0-9]{1,4})?")
 # A status we do not know yet (Vonage adds some) is stored, not applied, if it looks like one.
-STATUS_SHAPE = re.compile(r"[a-z_]{1,20}")
+STATUS_SHAPE = re.compile(r"[a-z][a-z0-9_-]{0,19}")
 DTMF_SHAPE = re.compile(r"[0-9*#]{0,21}")
 PHONE_SHAPE = re.compile(r"\+?[0-9][0-9 ().-]*")
 TIMESTAMP_LENGTH = 40

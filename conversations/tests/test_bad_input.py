@@ -15,6 +15,7 @@ from callcentre.spool import spool_entries
 from callcentre.vonage.signing import sign_webhook
 from conversations.models import Conversation, CustomerHandle, Event, Member
 from conversations.tests import payloads
+from reports.models import CallDetailRecord
 from reports.services import cdr_write
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory
 
@@ -32,7 +33,13 @@ def empty_spool(settings, tmp_path):
 @pytest.fixture
 def menu():
     main = IvrMenuFactory(name="Main", is_entry=True)
-    IvrOptionFactory(menu=main, digit="2", prompt="For billing", queue=QueueFactory(name="Billing"))
+    IvrOptionFactory(
+        menu=main,
+        digit="2",
+        prompt="For billing",
+        keywords="billing",
+        queue=QueueFactory(name="Billing"),
+    )
     return main
 
 
@@ -408,3 +415,47 @@ def test_unicode_digits_are_no_phone_number(vonage, menu):
     conversation = Conversation.objects.get()
     assert (conversation.from_address, conversation.customer) == ("٣٤²³", None)
     assert not CustomerHandle.objects.exists()
+
+
+def test_an_input_with_an_unreadable_confidence_is_still_chosen_from(vonage, menu):
+    call = payloads.new_call()
+    vonage.post("/webhooks/answer", payloads.answer(call))
+    spoken = payloads.speech_input(call, "billing")
+    spoken["speech"]["results"] = [
+        {"text": "billing", "confidence": "0.91"},
+        {"text": "sales", "confidence": "not a number"},
+    ]
+
+    response = vonage.post("/webhooks/event", spoken)
+
+    assert response.status_code == 200
+    assert response.json()[0]["text"] == "Thank you. Connecting you to Billing. Please hold."
+    assert spool_entries() == []
+
+
+def test_input_digits_other_than_ascii_are_no_choice(vonage, menu):
+    call = payloads.new_call()
+    vonage.post("/webhooks/answer", payloads.answer(call))
+
+    response = vonage.post("/webhooks/event", payloads.dtmf_input(call, "٢"))
+
+    assert response.status_code == 200
+    assert Event.objects.get(kind="input").payload["dtmf"] == {"digits": None, "timed_out": False}
+    assert "ivr" in Conversation.objects.get().attributes
+    assert "Billing" not in response.json()[0]["text"]
+
+
+def test_a_call_whose_legs_cost_more_than_a_cdr_holds_gets_a_cdr_without_a_price(vonage):
+    call = payloads.new_call()
+    for payload in payloads.lifecycle(call):
+        vonage.post("/webhooks/event", payload)
+    conversation = Conversation.objects.get()
+    Member.objects.update(price=Decimal("9999"))
+    Member.objects.create(
+        conversation=conversation, kind="external", channel="voice", price=Decimal("9999")
+    )
+
+    cdr_write(conversation_id=conversation.pk)
+
+    cdr = CallDetailRecord.objects.get()  # read back: a price out of range would raise here
+    assert (cdr.price, cdr.duration_seconds) == (None, 245)
