@@ -166,7 +166,7 @@ def test_each_dropped_field_is_logged(vonage, caplog):
     with caplog.at_level(logging.WARNING, logger="callcentre.vonage.inbound"):
         vonage.post("/webhooks/event", payloads.status(call, "completed", price="1e30"))
 
-    assert [record.getMessage() for record in caplog.records] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "callcentre.vonage.inbound"] == [
         "Vonage event webhook: field 'price' dropped (outside ±9999.99999999): '1e30'"
     ]
 
@@ -281,7 +281,7 @@ def test_an_answer_without_its_call_ids_gets_the_safe_ncco(vonage, menu, missing
     assert response.status_code == 200
     assert actions(response) == SAFE_NCCO_ACTIONS
     assert not Conversation.objects.exists()
-    assert [record.getMessage() for record in caplog.records] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "conversations.views"] == [
         "Unreadable POST to /webhooks/answer answered with the safe NCCO: "
         f"Missing required field(s): {missing}."
     ]
@@ -350,15 +350,31 @@ def test_an_unsigned_unreadable_answer_is_refused_not_answered(vonage, menu):
     assert response.status_code == 401
 
 
-def test_an_event_over_the_size_limit_is_a_400_with_the_reason(vonage, settings):
+def test_an_event_over_the_size_limit_is_a_400_with_the_reason(vonage, settings, caplog):
     body = json.dumps(payloads.status(payloads.new_call(), "started")).encode()
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 50
 
-    response = post_body(vonage, "/webhooks/event", body)
+    with caplog.at_level(logging.WARNING, logger="conversations.views"):
+        response = post_body(vonage, "/webhooks/event", body)
 
     assert (response.status_code, response.json()) == (
         400,
         {"detail": "The webhook body is larger than 50 bytes."},
+    )
+    assert not Event.objects.exists()
+    assert [r.getMessage() for r in caplog.records if r.name == "conversations.views"] == [
+        "Refused a POST to /webhooks/event: The webhook body is larger than 50 bytes."
+    ]
+
+
+def test_an_event_of_another_content_type_is_a_415(vonage):
+    body = json.dumps(payloads.status(payloads.new_call(), "started")).encode()
+
+    response = post_body(vonage, "/webhooks/event", body, content_type="text/plain")
+
+    assert (response.status_code, response.json()) == (
+        415,
+        {"detail": 'Unsupported media type "text/plain" in request.'},
     )
     assert not Event.objects.exists()
 
