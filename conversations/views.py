@@ -3,6 +3,7 @@ conversations.webhooks), and the recording download for people."""
 
 import logging
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -39,7 +40,9 @@ class JsonAnswers(DefaultContentNegotiation):
 class WebhookJSONParser(JSONParser):
     """JSON nested deeper than Python's recursion limit is a parse error, not a 500."""
 
-    def parse(self, stream, media_type=None, parser_context=None):  # noqa: ANN001, ANN201
+    def parse(
+        self, stream: IO[bytes], media_type: str | None = None, parser_context: dict | None = None
+    ) -> object:
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
@@ -60,6 +63,7 @@ class VonageWebhookView(APIView):
     # At least one of these must be there: what the webhook is about.
     identity_fields: tuple[str, ...] = LEG_FIELDS
     no_identity = "The webhook names no call: expected uuid or conversation_uuid."
+    # Authenticated: signed (or verification switched off). Set per request.
     is_signed = False
 
     def perform_authentication(self, request: Request) -> None:
@@ -105,11 +109,14 @@ class NccoWebhookView(VonageWebhookView):
     def handle_exception(self, exc: Exception) -> Response:
         if not self.is_signed:
             return super().handle_exception(exc)
-        logger.warning(
+        is_bad_request = isinstance(exc, APIException)
+        logger.log(
+            logging.WARNING if is_bad_request else logging.ERROR,
             "Unreadable %s to %s answered with the safe NCCO: %s",
             self.request.method,
             self.request.path,
             exc,
+            exc_info=not is_bad_request,  # anything else is our bug: its traceback
         )
         return self.ncco_response(webhooks.safe_answer())
 

@@ -475,3 +475,12 @@ def test_a_call_whose_legs_cost_more_than_a_cdr_holds_gets_a_cdr_without_a_price
 
     cdr = CallDetailRecord.objects.get()  # read back: a price out of range would raise here
     assert (cdr.price, cdr.duration_seconds) == (None, 245)
+
+
+def test_a_get_answer_is_cleaned_like_a_post(vonage, menu):
+    call = payloads.new_call()
+
+    response = vonage.get("/webhooks/answer", payloads.answer(call, **{"from": "4477009\x0000123"}))
+
+    assert actions(response) == MENU_ACTIONS
+    assert Conversation.objects.get().from_address == "447700900123"
