@@ -39,6 +39,7 @@ from django.core.cache import cache
 from django.db import connections, transaction
 from django.utils.module_loading import import_string
 
+from callcentre.vonage.inbound import phone_number
 from conversations.models import Customer, CustomerHandle
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class LocalCrmBackend:
 
 
 def number_digits(number: str) -> str:
-    return "".join(character for character in number if character.isdigit())
+    return phone_number(number)
 
 
 def cache_key(digits: str) -> str:

@@ -7,12 +7,10 @@ touches the database.
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TypeVar
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-
+from callcentre.vonage import inbound
 from conversations.models import Event
 
 
@@ -49,12 +47,9 @@ Default = TypeVar("Default", bound=datetime | None)
 
 
 def parse_timestamp(value: object, default: Default) -> datetime | Default:
-    """An ISO 8601 timestamp, in UTC when it names no zone; `default` when it is not one."""
-    if isinstance(value, str):
-        parsed = parse_datetime(value)
-        if parsed is not None:
-            return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
-    return default
+    """The ISO 8601 time in UTC, or `default` when it is absent or not a real time."""
+    parsed = inbound.timestamp_parse(value)
+    return default if parsed is None else parsed
 
 
 # What a fallback request adds to the original payload (CONTRACT.md §2).

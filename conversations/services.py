@@ -12,6 +12,7 @@ from django.utils import timezone
 from agents.models import Agent
 from agents.selectors import agent_for_vonage_user
 from callcentre.db import insert_unless_present
+from callcentre.vonage.inbound import phone_number
 from conversations import call_states, selectors
 from conversations.events import VoiceEvent, parse_timestamp
 from conversations.models import (
@@ -39,8 +40,8 @@ class StoredEvent:
 
 
 def normalise_number(value: str) -> str:
-    """E.164 digits without '+' or spaces, as Vonage sends them."""
-    return "".join(character for character in value if character.isdigit())
+    """E.164 digits without '+' or spaces, as Vonage sends them; '' when not a phone number."""
+    return phone_number(value)
 
 
 def customer_for_number(*, number: str) -> Customer | None:

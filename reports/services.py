@@ -84,6 +84,23 @@ def seconds_between(start: datetime | None, end: datetime | None) -> int | None:
     return max(int((end - start).total_seconds()), 0)
 
 
+# CallDetailRecord.price is DecimalField(max_digits=12, decimal_places=8).
+LARGEST_PRICE = Decimal("9999.99999999")
+
+
+def call_price(*, conversation: Conversation, members: list[Member]) -> Decimal | None:
+    """What the call's legs cost together; None when unknown or too large to store (a bad
+    price would otherwise fail the CDR, and every sweep after it)."""
+    prices = [member.price for member in members if member.price is not None]
+    if not prices:
+        return None
+    price = sum(prices, Decimal(0))
+    if abs(price) > LARGEST_PRICE:
+        logger.warning("call %s: price %s is too large for its CDR: left out", conversation, price)
+        return None
+    return price
+
+
 def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
     """Write (or bring up to date) the call detail record of a call that is over."""
     conversation = (
@@ -98,7 +115,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
     )
     members = list(conversation.members.all())
     customer = next((m for m in members if m.kind == Member.Kind.CUSTOMER), None)
-    prices = [m.price for m in members if m.price is not None]
+    price = call_price(conversation=conversation, members=members)
     queue_end = None
     if task is not None:
         queue_end = task.assigned_at or task.ended_at or conversation.ended_at
@@ -123,7 +140,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "agent_id": task.agent_id if task and task.state == Task.State.COMPLETED else None,
             "queue": task.queue if task else None,
             "outcome": call_outcome(conversation, task),
-            "price": sum(prices, Decimal(0)) if prices else None,
+            "price": price,
             "network": customer.network if customer else "",
         },
     )

@@ -23,7 +23,7 @@ from functools import cached_property
 from django.conf import settings
 from django.utils import timezone
 
-from callcentre.vonage import ncco
+from callcentre.vonage import inbound, ncco
 from conversations.crm import CrmProfile, crm_profile_for_number
 from conversations.models import Conversation
 from conversations.selectors import conversation_ivr_state
@@ -177,9 +177,7 @@ class Caller:
         """The caller's phone number (E.164 digits); '' for a Client SDK or unknown caller."""
         if self.conversation.customer_id is None:
             return ""
-        return "".join(
-            character for character in self.conversation.from_address if character.isdigit()
-        )
+        return inbound.phone_number(self.conversation.from_address)
 
     @property
     def waiting_room(self) -> str:

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from callcentre.db import webhook_transaction
 from callcentre.realtime import agent_changed_later
 from callcentre.spool import SpoolEntry, spool_replay, spool_write
+from callcentre.vonage import inbound
 from callcentre.vonage.ncco import ncco_to_json
 from conversations import services
 from conversations.call_states import ENDING_STATUSES
@@ -207,20 +208,26 @@ def message_status(*, payload: dict, received_at: datetime) -> None:
 
 
 def replay_entry(entry: SpoolEntry) -> None:
+    """Store a spooled payload, cleaned again: entries spooled before cleaning existed."""
     # Spooled with isoformat(): it parses (the clock is the fallback, never a lost entry).
     received_at = parse_datetime(entry.received_at) or timezone.now()
     with webhook_transaction():
         if entry.kind == SPOOL_MESSAGE:
-            message_store(payload=entry.payload, received_at=received_at)
+            payload = inbound.message_inbound_clean(payload=entry.payload)
+            message_store(payload=payload, received_at=received_at)
         elif entry.kind == SPOOL_MESSAGE_STATUS:
-            services.message_status_apply(payload=entry.payload)
+            services.message_status_apply(
+                payload=inbound.message_status_clean(payload=entry.payload)
+            )
         elif entry.kind == SPOOL_ANSWER:
+            payload = inbound.voice_answer_clean(payload=entry.payload)
             services.call_start(
-                arrival=services.call_arrival(payload=entry.payload, received_at=received_at)
+                arrival=services.call_arrival(payload=payload, received_at=received_at)
             )
         elif entry.kind == SPOOL_EVENT:
+            payload = inbound.voice_event_clean(payload=entry.payload)
             event_store_and_apply(
-                voice_event=read_voice_event(entry.payload, received_at=received_at),
+                voice_event=read_voice_event(payload, received_at=received_at),
                 received_at=received_at,
             )
         else:

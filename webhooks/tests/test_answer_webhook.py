@@ -138,24 +138,6 @@ def test_answer_signed_with_another_secret_is_refused(vonage, menu):
     assert Conversation.objects.count() == 0
 
 
-def test_answer_without_call_ids_is_a_clear_bad_request(vonage, menu):
-    payload = payloads.answer(payloads.new_call())
-    del payload["conversation_uuid"]
-
-    response = vonage.post("/webhooks/answer", payload)
-
-    assert response.status_code == 400
-    assert response.json() == {"detail": "Missing required field(s): conversation_uuid."}
-    assert Conversation.objects.count() == 0
-
-
-def test_answer_body_that_is_not_an_object_is_a_bad_request(vonage, menu):
-    response = vonage.post("/webhooks/answer", ["not", "an", "object"])
-
-    assert response.status_code == 400
-    assert response.json() == {"detail": "The webhook body must be a JSON object."}
-
-
 def test_answer_is_json_whatever_the_accept_header_asks_for(vonage, menu):
     vonage.client.defaults["HTTP_ACCEPT"] = "text/html"
 
