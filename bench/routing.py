@@ -12,11 +12,11 @@ their skill groups (a few with a second, escalated group). Then:
 
   0. plans: EXPLAIN (ANALYZE, BUFFERS) of the two matching queries and which relations they
      read by index and which sequentially.
-  1. latency: --decisions calls of routing.services.task_route on distinct waiting tasks,
+  1. latency: --decisions calls of routing.engine.task_route on distinct waiting tasks,
      each right after a bare `SELECT ... FOR UPDATE SKIP LOCKED` pick of the longest-idle agent
      in a transaction of its own: p50/p99 of both, the ratio, the CPU each used (in Python and
      in the PostgreSQL backend) and where a decision spends its time. Then --agent-decisions
-     calls of services.agent_route for agents with free capacity, next to a bare task pick.
+     calls of routing.engine.agent_route for agents with free capacity, next to a bare task pick.
   2. throughput: --matchers processes calling task_route on distinct tasks for --seconds;
      decisions/s, and SQL checks after each round that no task has two live offers, no agent
      carries more than their capacity, and the load counters equal the rows they count.
@@ -401,7 +401,7 @@ def centre_load(*, agents: int, tasks: int, queues: int, seed: int) -> Centre:
         ]
         task_rows = Task.objects.bulk_create(waiting_rows + carried_rows, batch_size=BATCH_SIZE)
 
-        # One skill group from the task's queue (as services.task_skill_group_add writes it);
+        # One skill group from the task's queue (as queueing.task_skill_group_add writes it);
         # an escalated few have a second group from another queue (EscalationStep ADD_QUEUE).
         groups = [TaskSkillGroup(task=task, source_queue=task.queue) for task in task_rows]
         escalated = 0
@@ -589,13 +589,15 @@ class BackendCpu:
 
 
 class PublishTimer:
-    """Times routing.services.publish (the after-commit websocket push), in this process only."""
+    """Times the after-commit websocket pushes (callcentre.realtime.publish, which the
+    routing engine and the screens' helpers call), in this process only."""
 
     def __init__(self) -> None:
-        from routing import services
+        from callcentre import realtime
+        from routing import engine
 
-        self.services = services
-        self.original = services.publish
+        self.modules = [realtime, engine]
+        self.original = realtime.publish
         self.nanoseconds = 0
 
     def __enter__(self) -> "PublishTimer":
@@ -608,11 +610,13 @@ class PublishTimer:
             finally:
                 self.nanoseconds += time.perf_counter_ns() - started
 
-        self.services.publish = timed_publish
+        for module in self.modules:
+            module.publish = timed_publish
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.services.publish = self.original
+        for module in self.modules:
+            module.publish = self.original
 
     def take(self) -> int:
         spent, self.nanoseconds = self.nanoseconds, 0
@@ -718,7 +722,7 @@ def task_order(centre: Centre, seed: int) -> list[int]:
 
 def latency_phase(*, centre: Centre, decisions: int, seed: int, redis_url: str) -> LatencyResult:
     """task_route on distinct tasks, each right after a bare pick; reset every LATENCY_BATCH."""
-    from routing import services
+    from routing import engine
 
     order = task_order(centre, seed)
     decision, bare = Timed(), Timed()
@@ -741,7 +745,7 @@ def latency_phase(*, centre: Centre, decisions: int, seed: int, redis_url: str) 
             )
             publish_timer.take()
             offer = timed_call(
-                lambda task_id=task_id: services.task_route(task_id=task_id),
+                lambda task_id=task_id: engine.task_route(task_id=task_id),
                 backend,
                 decision if measured else None,
             )
@@ -862,7 +866,7 @@ def free_agent_ids(seed: int) -> list[int]:
 
 def agent_route_phase(*, calls: int, seed: int) -> None:
     """agent_route for agents with free capacity, each after a bare pick of the next task."""
-    from routing import services
+    from routing import engine
 
     centre_reset()
     agents = free_agent_ids(seed)
@@ -877,7 +881,7 @@ def agent_route_phase(*, calls: int, seed: int) -> None:
         agent_id = agents[number % len(agents)]
         timed_call(lambda: bare_pick(BARE_TASK_PICK), backend, bare if measured else None)
         made = timed_call(
-            lambda agent_id=agent_id: services.agent_route(agent_id=agent_id),
+            lambda agent_id=agent_id: engine.agent_route(agent_id=agent_id),
             backend,
             routed if measured else None,
         )
@@ -913,7 +917,7 @@ def matcher_loop(*, shared: dict[str, Any], order: list[int], results: Any, thre
     from channels import layers
     from django.db import connections
 
-    from routing import services
+    from routing import engine
 
     if not threads:
         layers.channel_layers.backends = {}  # the parent's layer holds the parent's sockets
@@ -931,7 +935,7 @@ def matcher_loop(*, shared: dict[str, Any], order: list[int], results: Any, thre
                     break
                 started = time.perf_counter_ns()
                 try:
-                    offer = services.task_route(task_id=order[index % len(order)])
+                    offer = engine.task_route(task_id=order[index % len(order)])
                 except Exception as error:  # counted and shown: the measurement goes on
                     first_line = (str(error).splitlines() or [""])[0][:120]
                     report.errors[f"{type(error).__name__}: {first_line}"] += 1
@@ -1078,7 +1082,8 @@ def agent_pick_statement(task_id: int) -> tuple[str, Any]:
     """The SQL and parameters of matching.pick_agent_for_task for the task, as run."""
     from django.utils import timezone
 
-    from routing import matching, services
+    from routing import matching
+    from routing.engine import decline_cutoff
     from routing.models import Task
 
     task = Task.objects.select_related("queue").get(pk=task_id)
@@ -1089,7 +1094,7 @@ def agent_pick_statement(task_id: int) -> tuple[str, Any]:
             strategy=task.queue.strategy,
             now=now,
             today=timezone.localdate(now),
-            decline_cutoff=services.decline_cutoff(now),
+            decline_cutoff=decline_cutoff(now),
         )
     )[-1]
 
@@ -1099,14 +1104,16 @@ def task_pick_statement(agent_id: int) -> tuple[str, Any]:
     from django.utils import timezone
 
     from agents.models import Agent
-    from routing import matching, services
+    from agents.services import free_channel_kinds
+    from routing import matching
+    from routing.engine import decline_cutoff
 
     agent = Agent.objects.get(pk=agent_id)
     return captured_statements(
         lambda: matching.pick_task_for_agent(
             agent_id=agent.pk,
-            kinds=services.free_channel_kinds(agent),
-            decline_cutoff=services.decline_cutoff(timezone.now()),
+            kinds=free_channel_kinds(agent),
+            decline_cutoff=decline_cutoff(timezone.now()),
         )
     )[-1]
 
@@ -1451,7 +1458,7 @@ def main() -> int:
     from django.db import connection
 
     from agents.models import Agent
-    from routing import services
+    from routing import engine
 
     say(
         f"loaded in {time.monotonic() - loading:.1f} s: {args.queues} queues, {SKILLS} skills, "
@@ -1479,7 +1486,7 @@ def main() -> int:
     report_latency(latency, "as migrated")
     say()
     breakdown(
-        call=lambda task: services.task_route(task_id=task),
+        call=lambda task: engine.task_route(task_id=task),
         ids=task_order(centre, args.seed + 7)[: min(BREAKDOWN_CALLS, len(centre.waiting_task_ids))],
         label="where task_route spends its time",
         batch=LATENCY_BATCH,
@@ -1488,7 +1495,7 @@ def main() -> int:
     if args.agent_decisions:
         agent_route_phase(calls=args.agent_decisions, seed=args.seed)
         breakdown(
-            call=lambda agent: services.agent_route(agent_id=agent),
+            call=lambda agent: engine.agent_route(agent_id=agent),
             ids=free_agent_ids(args.seed + 3)[:60],
             label="where agent_route spends its time",
             batch=AGENT_ROUTE_BATCH,
