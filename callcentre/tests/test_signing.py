@@ -221,6 +221,17 @@ def test_api_key_is_not_checked_when_not_configured(settings):
     assert post(BODY, f"Bearer {token}").status_code == 200
 
 
+@pytest.mark.parametrize("claim", ["iss", "api_key"])
+def test_token_without_a_claim_vonage_always_sends_is_refused(claim):
+    assert_refused(post(BODY, f"Bearer {token_with(**{claim: DROP})}"), f"token has no {claim}")
+
+
+def test_token_without_api_key_is_refused_even_when_none_is_configured(settings):
+    settings.VONAGE_API_KEY = ""
+
+    assert_refused(post(BODY, f"Bearer {token_with(api_key=DROP)}"), "token has no api_key")
+
+
 def test_token_from_another_issuer_is_refused():
     assert_refused(post(BODY, f"Bearer {token_with(iss='Someone')}"), "iss is not Vonage")
 
