@@ -179,7 +179,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# With acks_late, a task a killed worker held goes back to the queue after the visibility
+# timeout (Redis's default: an hour). It must outlast the longest a task can be held unacked:
+# waiting in a busy worker's prefetch for one time limit, then running for another.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
