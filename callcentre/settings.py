@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a webhook's whole time in the database is bounded (callcentre.deadline).
+    "callcentre.deadline.WebhookDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,12 +135,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that costs no round trip (callcentre.postgresql).
     DATABASES["default"]["ENGINE"] = "callcentre.postgresql"
-    # Fail fast when the database is unreachable so a webhook can still answer in time.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 1)
-    )
-# Statement and lock timeout applied inside webhook transactions (milliseconds).
+    # Fail fast when the database is unreachable so a webhook can still answer in time
+    # (psycopg waits 2 s at least, whatever is asked). Keepalives find a dead server or link
+    # under an idle pooled connection; tcp_user_timeout ends a connection whose sent data goes
+    # unacknowledged. Neither helps when the server's kernel still answers for a process that
+    # does not (a stopped or hung server): that is the webhook deadline's (callcentre.deadline).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 30)
+    options.setdefault("keepalives_interval", 5)
+    options.setdefault("keepalives_count", 3)
+    options.setdefault("tcp_user_timeout", 10_000)
+# Statement and lock timeout applied inside webhook transactions (milliseconds), by the server.
 WEBHOOK_DATABASE_TIMEOUT_MS = env_int("WEBHOOK_DATABASE_TIMEOUT_MS", 1500)
+# A webhook's database work ends by then, measured by us: past it the connection is shut
+# down and the webhook gives its safe answer (callcentre.deadline). Longer than the server's
+# own timeouts, so they speak first while the server is alive; within Vonage's 3 s.
+WEBHOOK_DATABASE_DEADLINE_MS = env_int("WEBHOOK_DATABASE_DEADLINE_MS", 2000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -196,6 +210,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     # Calls whose post-call pipeline a lost trigger or an unavailable recording left unfinished.
+    # The replay store's expired webhook tokens (callcentre.SeenWebhookToken).
+    "prune-seen-webhook-tokens": {
+        "task": "callcentre.prune_seen_webhook_tokens",
+        "schedule": 600.0,
+        "options": {"expires": 600.0},
+    },
     "reports-post-call-sweep": {
         "task": "reports.post_call_sweep",
         "schedule": 120.0,

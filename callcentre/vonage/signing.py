@@ -19,10 +19,14 @@ from typing import Any
 import jwt
 from django.conf import settings
 from django.core.cache import cache
+from django.db import Error as DatabaseError
 from django.http.request import RawPostDataException
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
+
+from callcentre import deadline
+from callcentre.db import seen_token_add
 
 logger = logging.getLogger(__name__)
 
@@ -185,15 +189,28 @@ class _LocalJtiStore:
 
 
 class _ReplayGuard:
-    """Shared cache first (all processes see each jti); process-local store when it fails."""
+    """The database first: every process sees each jti, with Redis up or down. When the
+    database fails (the webhook will then spool its payload), the shared cache; when that
+    fails too, a process-local store."""
 
     def __init__(self) -> None:
         self._local = _LocalJtiStore(capacity=LOCAL_JTI_CAPACITY)
         self._cache_retry_at = 0.0
         self._last_warning_at = -WARNING_INTERVAL_SECONDS
+        self._last_database_warning_at = -WARNING_INTERVAL_SECONDS
 
     def first_sighting(self, jti: str, *, ttl: int) -> bool:
-        key = "vonage:webhook-jti:" + hashlib.sha256(jti.encode()).hexdigest()
+        digest = hashlib.sha256(jti.encode()).hexdigest()
+        if not deadline.database_given_up():
+            try:
+                return seen_token_add(jti_hash=digest, ttl_seconds=ttl)
+            except DatabaseError as error:
+                # The webhook's own transaction will not wait for the database again.
+                deadline.database_failed()
+                self._database_failed(error)
+        return self._cache_or_local("vonage:webhook-jti:" + digest, ttl=ttl)
+
+    def _cache_or_local(self, key: str, *, ttl: int) -> bool:
         if time.monotonic() < self._cache_retry_at:
             return self._local.add(key, ttl=ttl)
         try:
@@ -208,6 +225,17 @@ class _ReplayGuard:
         self._local.clear()
         self._cache_retry_at = 0.0
         self._last_warning_at = -WARNING_INTERVAL_SECONDS
+        self._last_database_warning_at = -WARNING_INTERVAL_SECONDS
+
+    def _database_failed(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._last_database_warning_at >= WARNING_INTERVAL_SECONDS:
+            self._last_database_warning_at = now
+            logger.warning(
+                "Database unavailable for webhook replay checks (%s: %s); using the cache",
+                type(error).__name__,
+                error,
+            )
 
     def _cache_failed(self, error: Exception) -> None:
         now = time.monotonic()
