@@ -15,14 +15,19 @@ django_asgi_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
+from callcentre.consumers import NoSuchScreenConsumer  # noqa: E402
 from callcentre.websocket_urls import websocket_urlpatterns  # noqa: E402
+
+# Last: a path no screen serves is closed with its code, not a 500 from the router.
+unknown_path = re_path(r"", NoSuchScreenConsumer.as_asgi())
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_application,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            AuthMiddlewareStack(URLRouter([*websocket_urlpatterns, unknown_path]))
         ),
     }
 )

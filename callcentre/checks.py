@@ -29,4 +29,13 @@ def vonage_signature_settings(
                 id="callcentre.E001",
             )
         )
+    if not settings.VONAGE_API_KEY:
+        problems.append(
+            Error(
+                "VONAGE_API_KEY is not set, so a webhook signed for another Vonage account "
+                "with the same signature secret would be accepted.",
+                hint="Set VONAGE_API_KEY to the API key of the account that owns the application.",
+                id="callcentre.E002",
+            )
+        )
     return problems

@@ -5,12 +5,15 @@ screen's consumer says which group a user may listen to (desktop.consumers,
 reports.consumers); services publish to that group after commit (callcentre.realtime).
 """
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from django.contrib.auth.models import User
 
-# Close codes in the application range (4000-4999): the page shows why it was refused.
+# Close codes in the application range (4000-4999): the page shows why it was refused. They
+# are sent after accept(): a socket closed during the handshake reaches the browser as 1006,
+# which a page cannot tell from a network failure (it would retry forever).
 NOT_LOGGED_IN = 4401
 NOT_ALLOWED = 4403
+NO_SUCH_SCREEN = 4404
 
 
 class PushConsumer(AsyncJsonWebsocketConsumer):
@@ -23,16 +26,20 @@ class PushConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=NOT_LOGGED_IN)
+            await self.refuse(NOT_LOGGED_IN)
             return
         group = await self.group_for(user)
         if group is None:
-            await self.close(code=NOT_ALLOWED)
+            await self.refuse(NOT_ALLOWED)
             return
         self.group = group
         await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello"})
+
+    async def refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
@@ -43,3 +50,11 @@ class PushConsumer(AsyncJsonWebsocketConsumer):
 
     async def publish(self, message: dict) -> None:
         await self.send_json(message["event"])
+
+
+class NoSuchScreenConsumer(AsyncWebsocketConsumer):
+    """Any other /ws/ path: closed with 4404 instead of the router's 500."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=NO_SUCH_SCREEN)

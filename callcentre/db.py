@@ -2,16 +2,20 @@
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 import psycopg
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.db.models.expressions import Col
+from django.utils import timezone
 from psycopg.abc import Params, Query
+
+from callcentre import deadline
 
 if TYPE_CHECKING:
     from callcentre.postgresql.base import DatabaseWrapper as PostgresWrapper
@@ -28,7 +32,11 @@ def webhook_transaction() -> Iterator[None]:
     On PostgreSQL a statement or lock wait longer than WEBHOOK_DATABASE_TIMEOUT_MS
     raises OperationalError instead of hanging; the caller falls back to its safe
     answer and spools the payload. The timeouts go with the BEGIN (callcentre.postgresql).
+    A server that does not answer at all is the webhook's deadline's (callcentre.deadline);
+    once the database failed a webhook, its next transaction fails at once.
     """
+    if deadline.database_given_up():
+        raise OperationalError("the database already failed this webhook")
     if connection.vendor != "postgresql":
         with transaction.atomic():
             yield
@@ -39,6 +47,35 @@ def webhook_transaction() -> Iterator[None]:
     postgresql = cast("PostgresWrapper", connection)
     with postgresql.transaction_settings(statement_timeout=timeout, lock_timeout=timeout):
         yield
+
+
+def seen_token_add(*, jti_hash: str, ttl_seconds: int) -> bool:
+    """Remember a webhook token's jti (hashed) for `ttl_seconds`; False when it is remembered
+    and unexpired. One prepared statement, committed on its own (autocommit): the row is seen
+    by every process at once, and stays even when the webhook's own transaction fails."""
+    from callcentre.models import SeenWebhookToken
+
+    expires_at = SeenWebhookToken._meta.get_field("expires_at")
+    now = timezone.now()
+    sql = (
+        "INSERT INTO callcentre_seen_webhook_token AS seen (jti_hash, expires_at) "
+        "VALUES (%s, %s) ON CONFLICT (jti_hash) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+        "WHERE seen.expires_at < %s RETURNING jti_hash"
+    )
+    params = [
+        jti_hash,
+        expires_at.get_db_prep_value(now + timedelta(seconds=ttl_seconds), connection),
+        expires_at.get_db_prep_value(now, connection),
+    ]
+    return first_row(sql, params) is not None
+
+
+def seen_tokens_prune() -> int:
+    """Forget the jtis whose tokens have expired; the number forgotten."""
+    from callcentre.models import SeenWebhookToken
+
+    deleted, _ = SeenWebhookToken.objects.filter(expires_at__lt=timezone.now()).delete()
+    return deleted
 
 
 def insert_unless_present(instance: Model, *, unique_field: str) -> bool:

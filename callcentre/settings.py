@@ -8,6 +8,7 @@ every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,9 +69,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "channels",
+    "axes",
     "callcentre",
+    "accounts",
     "conversations",
     "routing",
     "agents",
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a webhook's whole time in the database is bounded (callcentre.deadline).
+    "callcentre.deadline.WebhookDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "callcentre.urls"
@@ -131,12 +137,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that costs no round trip (callcentre.postgresql).
     DATABASES["default"]["ENGINE"] = "callcentre.postgresql"
-    # Fail fast when the database is unreachable so a webhook can still answer in time.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 1)
-    )
-# Statement and lock timeout applied inside webhook transactions (milliseconds).
+    # Fail fast when the database is unreachable so a webhook can still answer in time
+    # (psycopg waits 2 s at least, whatever is asked). Keepalives find a dead server or link
+    # under an idle pooled connection; tcp_user_timeout ends a connection whose sent data goes
+    # unacknowledged. Neither helps when the server's kernel still answers for a process that
+    # does not (a stopped or hung server): that is the webhook deadline's (callcentre.deadline).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    options.setdefault("keepalives", 1)
+    options.setdefault("keepalives_idle", 30)
+    options.setdefault("keepalives_interval", 5)
+    options.setdefault("keepalives_count", 3)
+    options.setdefault("tcp_user_timeout", 10_000)
+# Statement and lock timeout applied inside webhook transactions (milliseconds), by the server.
 WEBHOOK_DATABASE_TIMEOUT_MS = env_int("WEBHOOK_DATABASE_TIMEOUT_MS", 1500)
+# A webhook's database work ends by then, measured by us: past it the connection is shut
+# down and the webhook gives its safe answer (callcentre.deadline). Longer than the server's
+# own timeouts, so they speak first while the server is alive; within Vonage's 3 s.
+WEBHOOK_DATABASE_DEADLINE_MS = env_int("WEBHOOK_DATABASE_DEADLINE_MS", 2000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -177,7 +195,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# With acks_late, a task a killed worker held goes back to the queue after the visibility
+# timeout (Redis's default: an hour). It must outlast the longest a task can be held unacked:
+# waiting in a busy worker's prefetch for one time limit, then running for another.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+    "visibility_timeout": 2 * CELERY_TASK_TIME_LIMIT + 60,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
@@ -187,6 +212,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     # Calls whose post-call pipeline a lost trigger or an unavailable recording left unfinished.
+    # The replay store's expired webhook tokens (callcentre.SeenWebhookToken).
+    "prune-seen-webhook-tokens": {
+        "task": "callcentre.prune_seen_webhook_tokens",
+        "schedule": 600.0,
+        "options": {"expires": 600.0},
+    },
     "reports-post-call-sweep": {
         "task": "reports.post_call_sweep",
         "schedule": 120.0,
@@ -261,7 +292,8 @@ SPOOL_DIR = Path(env_str("SPOOL_DIR", str(VAR_DIR / "spool")))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`, checked against the key's hash (accounts.ApiToken).
+        "accounts.authentication.HashedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -279,6 +311,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes), on /accounts/login/ and /admin/login/ alike: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address, logins for it
+# are refused (429) for LOGIN_LOCKOUT_MINUTES, even with the right password. Each lockout is in
+# the audit trail. A supervisor can lift one early (admin, Axes, Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+# The header the proxy in front sets to the client's address (deploy/nginx.conf: X-Real-IP).
+# Set it only when every request comes through that proxy: a client could set it otherwise.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+
+# Email, for password resets. Without EMAIL_HOST (or another EMAIL_BACKEND) nothing can be
+# sent, so the reset pages say so instead of pretending a link was sent (accounts.views).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -13,7 +13,7 @@ from routing import views as routing_views
 urlpatterns = [
     path("", home, name="home"),
     path("desktop/", desktop_views.desktop, name="agent-desktop"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
     path(
         "recordings/<int:recording_id>/audio",

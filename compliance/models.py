@@ -1,4 +1,5 @@
-"""The audit trail: who read which customer record or recording, when, and where."""
+"""The audit trail: who read which customer record or recording, when, and where; and which
+logins were locked out (too many wrong passwords), for which user, from which address."""
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,8 @@ class AuditEntry(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", "Customer record"
         RECORDING = "recording", "Recording"
+        # object_id is the client's address; username the name that was tried.
+        LOGIN_LOCKOUT = "lockout", "Login lockout"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -28,4 +31,6 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.LOGIN_LOCKOUT:
+            return f"{self.username} locked out from {self.object_id} ({self.where})"
         return f"{self.username} read {self.kind} {self.object_id} ({self.where})"

@@ -1,9 +1,13 @@
 """Recording reads in the audit trail (DESIGN: every read of a recording, transcript or
-customer record leaves an audit entry). Screens and APIs call this where they show one."""
+customer record leaves an audit entry). Screens and APIs call this where they show one.
+Login lockouts are recorded here too (accounts.throttling)."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.utils import timezone
 
 from compliance.models import AuditEntry
 
@@ -22,3 +26,24 @@ def audit_reads(
         for object_id in ids
     )
     return len(ids)
+
+
+def audit_lockout(*, username: str, user: User | None, address: str, where: str) -> bool:
+    """Record that logins as `username` or from `address` are locked out; True when recorded.
+
+    Every refused attempt during a lockout reports it again: one entry per lockout period is
+    kept, so a flood of attempts cannot flood the trail."""
+    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    already = AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.LOGIN_LOCKOUT, username=username, object_id=address, at__gte=since
+    ).exists()
+    if already:
+        return False
+    AuditEntry.objects.create(
+        user=user,
+        username=username,
+        kind=AuditEntry.Kind.LOGIN_LOCKOUT,
+        object_id=address[:64],
+        where=where,
+    )
+    return True

@@ -61,6 +61,8 @@ class SatisfactionSurvey(models.Model):
         related_name="+",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the run sending it began: one still "sending" long after died (the sweep resumes it).
+    claimed_at = models.DateTimeField(null=True, blank=True)
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     answer = models.ForeignKey(
         "conversations.Message",

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from callcentre.celery import enqueue
@@ -37,9 +38,11 @@ TASK_OUTCOMES: dict[str, str] = {
 }
 # routing.ivr.Outcome values that end a call without a task.
 IVR_END_OUTCOMES = ("self_service", "voicemail", "message")
-# The sweep leaves the newest calls to their own trigger, and gives up on old recordings.
+# The sweep leaves the newest calls to their own trigger, and gives up on old recordings, and
+# on surveys the pipeline never got to after an hour (a survey days later would puzzle).
 SWEEP_AFTER = timedelta(minutes=2)
 SWEEP_RECORDINGS_FOR = timedelta(days=2)
+SWEEP_SURVEYS_FOR = timedelta(hours=1)
 
 
 def call_is_over(conversation_id: int) -> bool:
@@ -170,16 +173,28 @@ def recordings_store(*, conversation_id: int) -> int:
 
 
 def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
-    """Calls over for a while whose pipeline has not finished: no record, or recordings
-    not yet stored (while Vonage keeps them)."""
+    """Calls over for a while whose pipeline has not finished: no record, recordings not yet
+    stored (while Vonage keeps them), or a survey not sent: never started (within the hour),
+    or left "sending" by a run that was killed. Every step of the pipeline is found here, so a
+    worker killed at any point delays it by a sweep or two, never loses it."""
     now = now or timezone.now()
     open_tasks = Task.objects.filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
     unstored = Recording.objects.filter(
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )
+    unfinished: Q | Combinable = (
+        Q(cdr__isnull=True) | Exists(unstored) | Exists(surveys_abandoned(now=now))
+    )
+    if settings.CSAT_SURVEY_TEXT:
+        unasked = CallDetailRecord.objects.filter(
+            conversation=OuterRef("pk"),
+            outcome="answered",
+            created_at__gte=now - SWEEP_SURVEYS_FOR,
+        ).exclude(from_address="")
+        unfinished |= Q(survey__isnull=True) & Exists(unasked)
     return list(
         Conversation.objects.filter(state=Conversation.State.ENDED, ended_at__lte=now - SWEEP_AFTER)
-        .filter(Q(cdr__isnull=True) | Exists(unstored))
+        .filter(unfinished)
         .exclude(Exists(open_tasks))
         .order_by("ended_at")
         .values_list("pk", flat=True)[:500]
@@ -209,10 +224,11 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     if not text or cdr is None or not number:
         return None
     survey, created = SatisfactionSurvey.objects.get_or_create(
-        conversation_id=conversation_id, defaults={"number": number, "agent_id": cdr.agent_id}
+        conversation_id=conversation_id,
+        defaults={"number": number, "agent_id": cdr.agent_id, "claimed_at": timezone.now()},
     )
-    if not created:
-        return survey  # sent, refused, or being sent by the run that created it
+    if not created and not survey_reclaim(survey=survey):
+        return survey  # sent, refused, or being sent by a run that is still alive
     try:
         question = conversation_services.message_send(
             conversation=cdr.conversation,
@@ -233,6 +249,40 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     )
     survey.save(update_fields=["question", "state", "sent_at"])
     return survey
+
+
+def survey_stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def surveys_abandoned(*, now: datetime) -> QuerySet[SatisfactionSurvey]:
+    """Surveys of this call still "sending" after any run sending them was killed by its
+    time limit (Celery's hard limit, so no live run still holds them)."""
+    stale = survey_stale_before(now)
+    return SatisfactionSurvey.objects.filter(
+        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True),
+        conversation=OuterRef("pk"),
+        state=SatisfactionSurvey.State.SENDING,
+    )
+
+
+def survey_reclaim(*, survey: SatisfactionSurvey) -> bool:
+    """Take over a survey a killed run left "sending"; True for the one run that does.
+
+    The run may have died after Vonage accepted the text and before it was recorded: then the
+    caller gets the question twice. That is the price of never losing one; the window is the
+    time between Vonage's answer and one INSERT."""
+    stale = survey_stale_before(timezone.now())
+    claimed = SatisfactionSurvey.objects.filter(
+        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True),
+        pk=survey.pk,
+        state=SatisfactionSurvey.State.SENDING,
+    ).update(claimed_at=timezone.now())
+    if claimed:
+        logger.warning(
+            "resuming the survey of call %s (its run was killed)", survey.conversation_id
+        )
+    return bool(claimed)
 
 
 def survey_sender(called: str) -> str:

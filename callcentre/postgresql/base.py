@@ -15,6 +15,11 @@ its SQLite backend defines for the same reason) instead of turning psycopg's aut
 and this sends BEGIN itself, with the SET LOCAL statements of `transaction_settings` in the
 same simple query. psycopg stays in autocommit mode; its commit() and rollback() still end the
 transaction, as they look at the server's transaction status.
+
+A webhook's database work runs under a client-side deadline (callcentre.deadline): the
+connection tells the deadline which socket to shut down when it passes. The fallback health
+check (SELECT 1, after an error) runs under a short deadline of its own: it runs before the
+request's middleware, and would otherwise wait for ever on a server that stopped answering.
 """
 
 import functools
@@ -22,10 +27,15 @@ import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from django.db import transaction
 from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
 from psycopg import IsolationLevel, pq, sql
+
+from callcentre import deadline
+
+HEALTH_CHECK_DEADLINE_SECONDS = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -65,10 +75,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     self.connection.rollback()
                 raise
 
+    def ensure_connection(self) -> None:
+        super().ensure_connection()
+        self.watch_deadline()
+
+    def watch_deadline(self) -> None:
+        """Under a deadline, let it watch this connection's socket (once per connection)."""
+        current = deadline.current()
+        if current is None or self.connection is None or current.watched is self.connection:
+            return
+        try:
+            fileno = self.connection.fileno()
+        except psycopg.Error:
+            return  # lost already: nothing left to wait on
+        current.watch(self.connection, fileno)
+
     def is_usable(self) -> bool:
         if self.connection is not None and not self.errors_occurred and self.socket_is_quiet():
             return True
-        return super().is_usable()
+        with deadline.database_deadline(HEALTH_CHECK_DEADLINE_SECONDS):
+            return super().is_usable()
 
     def socket_is_quiet(self) -> bool:
         """Open, idle, and nothing from the server waiting to be read."""

@@ -36,6 +36,7 @@ def production_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "callcentre.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "VONAGE_SIGNATURE_SECRET": secrets.token_urlsafe(32),
+        "VONAGE_API_KEY": "abc123",
         "ALLOWED_HOSTS": "centre.example.com",
         "PUBLIC_URL": "https://centre.example.com",
     }

@@ -5,17 +5,21 @@ import json
 import logging
 import time
 import uuid
+from datetime import timedelta
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import timezone
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from callcentre.models import SeenWebhookToken
+from callcentre.tasks import prune_seen_webhook_tokens
 from callcentre.vonage import signing
 from callcentre.vonage.signing import (
     VONAGE_CALLER,
@@ -23,6 +27,9 @@ from callcentre.vonage.signing import (
     sign_webhook,
     warn_if_verification_disabled,
 )
+
+# The replay store is a table: every process sees it.
+pytestmark = pytest.mark.django_db
 
 SECRET = "signature-secret-for-the-signing-tests"
 API_KEY = "testkey"
@@ -56,9 +63,11 @@ def vonage_settings(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_replay_guard():
-    signing._replay_guard.reset()
+    guard = signing._replay_guard
+    guard.reset()
     yield
-    signing._replay_guard.reset()
+    signing._replay_guard = guard
+    guard.reset()
 
 
 def post(body: bytes, authorization: str | None) -> Response:
@@ -221,6 +230,17 @@ def test_api_key_is_not_checked_when_not_configured(settings):
     assert post(BODY, f"Bearer {token}").status_code == 200
 
 
+@pytest.mark.parametrize("claim", ["iss", "api_key"])
+def test_token_without_a_claim_vonage_always_sends_is_refused(claim):
+    assert_refused(post(BODY, f"Bearer {token_with(**{claim: DROP})}"), f"token has no {claim}")
+
+
+def test_token_without_api_key_is_refused_even_when_none_is_configured(settings):
+    settings.VONAGE_API_KEY = ""
+
+    assert_refused(post(BODY, f"Bearer {token_with(api_key=DROP)}"), "token has no api_key")
+
+
 def test_token_from_another_issuer_is_refused():
     assert_refused(post(BODY, f"Bearer {token_with(iss='Someone')}"), "iss is not Vonage")
 
@@ -263,14 +283,62 @@ def test_enabled_verification_logs_nothing_at_start_up(caplog):
     assert caplog.records == []
 
 
-def test_cache_failure_falls_back_to_the_local_store(settings, caplog):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "callcentre.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "callcentre.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
     }
+}
+
+
+def another_process() -> None:
+    """What a replay sent to another gunicorn worker finds: nothing of this one's memory."""
+    signing._replay_guard = signing._ReplayGuard()
+
+
+def test_a_replay_to_another_process_during_a_redis_outage_is_refused(settings):
+    settings.CACHES = REDIS_DOWN
+    authorization = f"Bearer {sign_webhook(body=BODY, secret=SECRET, api_key=API_KEY)}"
+
+    first = post(BODY, authorization)
+    another_process()
+    second = post(BODY, authorization)
+    another_process()
+    third = post(BODY, authorization)
+
+    assert first.status_code == 200
+    assert_refused(second, "token replayed")
+    assert_refused(third, "token replayed")
+    assert SeenWebhookToken.objects.count() == 1
+
+
+def test_a_jti_is_remembered_as_its_hash_until_twice_the_max_age(settings):
+    token = sign_webhook(body=BODY, secret=SECRET, api_key=API_KEY, jti="jti-1")
+
+    before = timezone.now()
+    post(BODY, f"Bearer {token}")
+
+    seen = SeenWebhookToken.objects.get()
+    assert seen.jti_hash == hashlib.sha256(b"jti-1").hexdigest()
+    lifetime = (seen.expires_at - before).total_seconds()
+    assert 600 <= lifetime < 602
+
+
+def test_an_expired_jti_is_pruned():
+    SeenWebhookToken.objects.create(jti_hash="a" * 64, expires_at=timezone.now())
+    SeenWebhookToken.objects.create(jti_hash="b" * 64, expires_at=timezone.now() + timedelta(1))
+
+    prune_seen_webhook_tokens()
+
+    assert list(SeenWebhookToken.objects.values_list("jti_hash", flat=True)) == ["b" * 64]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_down_the_cache_then_the_local_store_catch_replays(
+    settings, caplog, database_down
+):
+    settings.CACHES = REDIS_DOWN
     authorization = f"Bearer {sign_webhook(body=BODY, secret=SECRET, api_key=API_KEY)}"
 
     started = time.monotonic()
@@ -283,18 +351,9 @@ def test_cache_failure_falls_back_to_the_local_store(settings, caplog):
     assert_refused(second, "token replayed")
     assert elapsed < 2
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings[0].startswith("Cache unavailable for webhook replay checks (ConnectionError")
-    assert warnings[1:] == ["Refused Vonage webhook POST /webhooks/event: token replayed"]
-
-
-def test_jti_seen_during_an_outage_stays_refused_when_the_cache_returns():
-    token = sign_webhook(body=BODY, secret=SECRET, api_key=API_KEY)
-    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
-    signing._replay_guard._local.add(
-        "vonage:webhook-jti:" + hashlib.sha256(jti.encode()).hexdigest(), ttl=600
-    )
-
-    assert_refused(post(BODY, f"Bearer {token}"), "token replayed")
+    assert warnings[0].startswith("Database unavailable for webhook replay checks")
+    assert warnings[1].startswith("Cache unavailable for webhook replay checks (ConnectionError")
+    assert warnings[2:] == ["Refused Vonage webhook POST /webhooks/event: token replayed"]
 
 
 def test_sign_webhook_builds_a_vonage_shaped_token():

@@ -23,12 +23,19 @@ def screen_socket(path: str, *headers: tuple[bytes, bytes]) -> WebsocketCommunic
     return WebsocketCommunicator(application, path, headers=[ORIGIN, *headers])
 
 
+REFUSED_IN_HANDSHAKE = "refused in the handshake (the browser sees 1006)"
+
+
 @async_to_sync
 async def refusal_of(communicator: WebsocketCommunicator) -> object:
-    """The close code the server refused the socket with, or "accepted"."""
-    connected, code = await communicator.connect()
+    """The close code a page sees: the server accepts, then closes with it. "accepted" when the
+    socket stays open, REFUSED_IN_HANDSHAKE when it was closed before being accepted."""
+    connected, _ = await communicator.connect()
+    if not connected:
+        return REFUSED_IN_HANDSHAKE
+    first = await communicator.receive_output(timeout=1)
     await communicator.disconnect()
-    return code if not connected else "accepted"
+    return first["code"] if first["type"] == "websocket.close" else "accepted"
 
 
 def sync(function):

@@ -47,11 +47,11 @@ def test_supervisor_reads_one_conversation(client, finished_call):
 
 
 def test_token_authentication_works_for_supervisors(client, finished_call):
-    from rest_framework.authtoken.models import Token
+    from accounts.services import api_token_create
 
-    token = Token.objects.create(user=UserFactory(username="sam", is_staff=True))
+    _, key = api_token_create(user=UserFactory(username="sam", is_staff=True))
 
-    response = client.get("/api/conversations/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get("/api/conversations/", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 200
     assert response.json()["count"] == 1

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from agents.models import Agent
 from agents.presence import Actor
 from agents.tests.factories import UserFactory
@@ -114,10 +114,10 @@ def test_anonymous_gets_refused(client):
 
 
 def test_token_authentication_for_scripts(client, bob):
-    token = Token.objects.create(user=bob.user)
+    _, key = api_token_create(user=bob.user)
 
     response = client.post(
-        "/api/agent/status", {"status": "available"}, HTTP_AUTHORIZATION=f"Token {token.key}"
+        "/api/agent/status", {"status": "available"}, HTTP_AUTHORIZATION=f"Token {key}"
     )
 
     assert response.status_code == 200

@@ -6,9 +6,9 @@ hangs up. The test never reloads the page: every change arrives over the websock
 
 import httpx
 import pytest
-from rest_framework.authtoken.models import Token
 from selenium.webdriver.common.by import By
 
+from accounts.services import api_token_create
 from agents.tests.factories import UserFactory
 from callcentre.tests.browser import text_at
 from callcentre.tests.helpers import wait_until
@@ -41,7 +41,7 @@ def test_a_supervisor_watches_a_call_queue_and_an_agent_take_it(
     bob = available_agent("Bob", skills={billing_skill: 8}, status="away", away_reason="Lunch")
     bob_api = httpx.Client(
         base_url=asgi_live_server.url + "/api/agent/",
-        headers={"Authorization": f"Token {Token.objects.create(user=bob.user).key}"},
+        headers={"Authorization": f"Token {api_token_create(user=bob.user)[1]}"},
     )
     queue_row, bob_row = 'tr[data-queue="Billing"]', 'tr[data-agent="Bob"]'
 

@@ -1,8 +1,11 @@
 """The satisfaction survey: texted once to the caller of an answered call, its answer kept."""
 
-import pytest
+from datetime import timedelta
 
-from conversations.models import Message
+import pytest
+from django.utils import timezone
+
+from conversations.models import Conversation, Message
 from conversations.tests import payloads
 from reports import tasks
 from reports.models import SatisfactionSurvey
@@ -115,3 +118,66 @@ def test_the_dashboard_shows_todays_satisfaction(answered_call, vonage, client):
 
     assert before == {"answers": 0, "average": None}
     assert after == {"answers": 1, "average": 5.0}
+
+
+def survey_left_sending(conversation, *, claimed_minutes_ago: float) -> SatisfactionSurvey:
+    """As a worker killed while sending leaves it: "sending", no question, nothing sent."""
+    Message.objects.filter(direction="outbound").delete()
+    SatisfactionSurvey.objects.update(
+        state="sending",
+        question=None,
+        sent_at=None,
+        claimed_at=timezone.now() - timedelta(minutes=claimed_minutes_ago),
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(
+        ended_at=timezone.now() - timedelta(minutes=10)
+    )
+    return SatisfactionSurvey.objects.get()
+
+
+def test_the_sweep_resumes_a_survey_a_killed_worker_left_sending(answered_call, vonage_api):
+    survey_left_sending(answered_call, claimed_minutes_ago=7)
+    vonage_api.received.clear()
+
+    tasks.post_call_sweep()
+    tasks.post_call_sweep()
+
+    [sms] = texts_sent(vonage_api)
+    assert sms["to"] == payloads.CALLER_NUMBER
+    survey = SatisfactionSurvey.objects.get()
+    assert survey.state == "sent"
+    assert survey.question.vonage_message_uuid is not None
+
+
+def test_a_survey_a_live_run_is_sending_is_left_to_it(answered_call, vonage_api):
+    survey_left_sending(answered_call, claimed_minutes_ago=1)
+    vonage_api.received.clear()
+
+    tasks.post_call_sweep()
+    tasks.post_call(answered_call.pk)
+
+    assert texts_sent(vonage_api) == []
+    assert SatisfactionSurvey.objects.get().state == "sending"
+
+
+def test_the_sweep_sends_a_survey_the_pipeline_never_got_to(answered_call, vonage_api):
+    # As if the worker had been killed between the record and the survey.
+    SatisfactionSurvey.objects.all().delete()
+    Message.objects.filter(direction="outbound").delete()
+    Conversation.objects.filter(pk=answered_call.pk).update(
+        ended_at=timezone.now() - timedelta(minutes=10)
+    )
+    vonage_api.received.clear()
+
+    tasks.post_call_sweep()
+    tasks.post_call_sweep()
+
+    assert [sms["to"] for sms in texts_sent(vonage_api)] == [payloads.CALLER_NUMBER]
+    assert SatisfactionSurvey.objects.get().state == "sent"
+
+
+def test_a_killed_workers_tasks_come_back_before_the_hour(settings):
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+    assert visibility == 660
+    assert visibility > 2 * settings.CELERY_TASK_TIME_LIMIT

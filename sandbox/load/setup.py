@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from accounts.services import api_token_create
 from agents.models import Agent, AgentSkill
 from routing import hours
 from routing.models import IvrOption, Queue, QueueSkill
@@ -20,6 +20,7 @@ from routing.selectors import menu_entry, menu_tree_changed
 from sandbox.load.plan import LoadPlan, PlanError
 
 AGENT_PREFIX = "load-agent-"
+LOAD_TOKEN_NAME = "load test"
 QUEUE_SETTINGS_FOR_THE_RUN = ("wrap_up_seconds", "max_wait_seconds", "max_queue_length")
 
 
@@ -102,5 +103,7 @@ def agent_account(number: int, queue: Queue) -> AgentAccount:
         AgentSkill.objects.update_or_create(
             agent=agent, skill_id=requirement.skill_id, defaults={"proficiency": 10}
         )
-    token, _ = Token.objects.get_or_create(user=user)
-    return AgentAccount(agent.pk, username, agent.vonage_user, token.key)
+    # Only a key's hash is stored: each run makes its agent a new key, replacing the last.
+    user.api_tokens.filter(name=LOAD_TOKEN_NAME).delete()
+    _, key = api_token_create(user=user, name=LOAD_TOKEN_NAME)
+    return AgentAccount(agent.pk, username, agent.vonage_user, key)

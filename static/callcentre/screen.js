@@ -45,8 +45,9 @@ window.Screen = (() => {
     window.location.assign("/accounts/login/?next=" + encodeURIComponent(window.location.pathname));
   }
 
-  // Keeps a websocket to `path` open, retrying with backoff. The server closes with 4401
-  // without a login (we go to the login page) and 4403 when this user may not listen.
+  // Keeps a websocket to `path` open, retrying with backoff. The server accepts, then closes
+  // with 4401 without a login (we go to the login page), 4403 when this user may not listen
+  // and 4404 for a path no screen serves; none of these is retried.
   // `indicator` shows the connection's state; onOpen and onEvent(event) are called.
   function watch(path, { indicator, onOpen, onEvent }) {
     let retryMs = RETRY_FIRST_MS;
@@ -69,6 +70,7 @@ window.Screen = (() => {
       socket.addEventListener("close", (event) => {
         if (event.code === 4401) return toLogin();
         if (event.code === 4403) return show("refused", "Not allowed");
+        if (event.code === 4404) return show("refused", "No such screen");
         show("down", "Reconnecting…");
         window.setTimeout(connect, retryMs);
         retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
