@@ -44,6 +44,8 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}: {failure}") from None
                 except ControlError as error:
                     raise CommandError(str(error)) from None
+                except KeyboardInterrupt:
+                    raise CommandError(f"{path}: interrupted; the call was hung up") from None
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"passed: call {record.uuid} ({record.conversation_uuid}), "
