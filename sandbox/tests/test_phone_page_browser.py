@@ -22,6 +22,16 @@ def screen_text(browser) -> str:
     return browser.find_element("id", "screen").text
 
 
+def test_before_any_call_the_phone_page_shows_no_call_panel(receiver, start_sandbox, browser):
+    running = start_sandbox(receiver.url)
+
+    browser.get(running.sandbox.control_url + "/")
+
+    assert browser.find_element("css selector", "#dial-form button.call").is_displayed()
+    for element_id in ("call", "screen", "keypad", "hangup"):
+        assert not browser.find_element("id", element_id).is_displayed(), element_id
+
+
 def test_a_newcomer_calls_the_centre_from_the_phone_page_and_finds_the_call_in_admin(
     project,  # noqa: F811
     settings,
