@@ -301,13 +301,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Each Celery task's success (and retry) at INFO: the periodic tasks alone make dozens of lines
+# a minute, so only on request. Failures are logged either way.
+LOG_TASKS = env_bool("LOG_TASKS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default console handler (on with DEBUG) would print every django.* line,
+        # each request among them, a second time: the root's handler prints them once.
+        "django": {"handlers": [], "propagate": True},
+        "celery.app.trace": {"level": "INFO" if LOG_TASKS else "WARNING"},
+        # httpx logs each request at INFO; the sandbox logs each webhook it sends already.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # What callers hear.
