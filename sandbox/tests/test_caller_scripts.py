@@ -155,3 +155,14 @@ def test_an_interrupted_script_ends_its_call(receiver, start_sandbox):
         ScriptRunner(running.control, on_step=interrupt_on_talk).run(script)
 
     assert running.control.calls(live=True) == []
+
+
+def test_sandbox_call_finds_the_sandbox_make_run_started(settings, tmp_path, monkeypatch):
+    # `SANDBOX_CONTROL_PORT=9 make run` wrote where its sandbox listens; nothing is exported here.
+    monkeypatch.delenv("SANDBOX_CONTROL_PORT", raising=False)
+    monkeypatch.delenv("SANDBOX_HOST", raising=False)
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "run.env").write_text("SANDBOX_HOST=127.0.0.1\nSANDBOX_CONTROL_PORT=9\n")
+
+    with pytest.raises(CommandError, match="the sandbox does not answer at http://127.0.0.1:9 "):
+        call_command("sandbox_call", str(EXAMPLE))
