@@ -65,3 +65,15 @@ def test_agents_cannot_open_admin(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_admin_spells_ivr_and_vip_in_capitals(supervisor_client):
+    index = supervisor_client.get("/admin/routing/").content.decode()
+    add_menu = supervisor_client.get("/admin/routing/ivrmenu/add/").content.decode()
+
+    assert ">IVR menus<" in index
+    assert "Ivr" not in index
+    for label in ("VIP greeting:", "VIP queue:", "VIP priority boost:", "VIP skill:"):
+        assert label in add_menu
+    assert "IVR options" in add_menu  # the options inline
+    assert "Vip " not in add_menu and "Ivr " not in add_menu
