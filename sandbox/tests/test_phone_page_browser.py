@@ -80,7 +80,7 @@ def test_a_newcomer_calls_the_centre_from_the_phone_page_and_finds_the_call_in_a
     browser.find_element("id", "id_username").send_keys("sam")
     browser.find_element("id", "id_password").send_keys("a-supervisor-password")
     browser.find_element("css selector", "input[type=submit]").click()
-    wait_until(lambda: "Select conversation to change" in browser.page_source, timeout=TIMEOUT)
+    wait_until(lambda: "Select conversation to view" in browser.page_source, timeout=TIMEOUT)
     rows = browser.find_elements("css selector", "#result_list tbody tr")
     assert len(rows) == 1
     assert CALLER in rows[0].text
