@@ -32,6 +32,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 # it keeps every variable the caller already set; DEBUG and PUBLIC_URL get defaults too.
 # The Vonage sandbox (sandbox/) runs beside the app and the app's Vonage client talks to it,
 # unless SANDBOX=0 or VONAGE_API_HOST is already set; it is stopped when the app stops.
+# $(RUN_ENV) says where this run serves, for send_webhook, sandbox_call and sandbox_load in
+# another terminal (callcentre/management/run_env.py); it is removed when the app stops.
+# The login banner is printed once the servers listen, after their start-up lines.
+RUN_ENV = $${VAR_DIR:-var}/run.env
 run: venv
 	@$(VENV_PY) scripts/local_env.py
 	@. ./.local.env && \
@@ -45,11 +49,24 @@ run: venv
 	fi && \
 	: "$${EMBEDDED_BEAT:=1}" && export EMBEDDED_BEAT && \
 	$(VENV_PY) manage.py migrate --noinput && \
-	$(VENV_PY) manage.py load_demo && \
+	banner="$$($(VENV_PY) manage.py load_demo)" && \
+	listening="127.0.0.1:$${PORT:-8000}" && \
+	mkdir -p "$${VAR_DIR:-var}" && \
+	{ echo "# Where \`make run\` serves; removed when it stops."; \
+	  echo "PORT=$${PORT:-8000}"; echo "PUBLIC_URL=$$PUBLIC_URL"; } > "$(RUN_ENV)" && \
+	if [ -n "$${with_sandbox:-}" ]; then \
+	  sandbox_control="$${SANDBOX_HOST:-127.0.0.1}:$${SANDBOX_CONTROL_PORT:-8090}" && \
+	  listening="$$listening $$sandbox_control" && \
+	  banner="$$banner$$(printf '\nPhone (the sandbox): http://%s/' "$$sandbox_control")" && \
+	  { echo "SANDBOX_HOST=$${SANDBOX_HOST:-127.0.0.1}"; \
+	    echo "SANDBOX_PORT=$${SANDBOX_PORT:-8443}"; \
+	    echo "SANDBOX_CONTROL_PORT=$${SANDBOX_CONTROL_PORT:-8090}"; } >> "$(RUN_ENV)"; \
+	fi && \
+	trap 'rm -f "$(RUN_ENV)"; kill $$sandbox_pid $$banner_pid 2>/dev/null' EXIT INT TERM && \
 	if [ -n "$${with_sandbox:-}" ]; then \
 	  $(VENV_PY) manage.py run_sandbox & sandbox_pid=$$!; \
-	  trap 'kill $$sandbox_pid 2>/dev/null' EXIT INT TERM; \
 	fi; \
+	printf '\n%s\n' "$$banner" | $(VENV_PY) scripts/when_listening.py $$listening & banner_pid=$$!; \
 	$(VENV_PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test: venv

@@ -51,7 +51,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: run `make run` once, then `. ./.local.env` in this shell "
+            "(or export SECRET_KEY yourself)."
+        )
     SECRET_KEY = "insecure-development-key-only-used-with-debug-on"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -362,13 +365,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# Each Celery task's success (and retry) at INFO: the periodic tasks alone make dozens of lines
+# a minute, so only on request. Failures are logged either way.
+LOG_TASKS = env_bool("LOG_TASKS", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Django's default console handler (on with DEBUG) would print every django.* line,
+        # each request among them, a second time: the root's handler prints them once.
+        "django": {"handlers": [], "propagate": True},
+        "celery.app.trace": {"level": "INFO" if LOG_TASKS else "WARNING"},
+        # httpx logs each request at INFO; the sandbox logs each webhook it sends already.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # What callers hear.

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from callcentre.admin import RecordAdmin, RecordInline
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import (
@@ -63,9 +64,8 @@ class CustomerHandleAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer"]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(RecordInline):
     model = Member
-    extra = 0
     fields = readonly_fields = (
         "kind",
         "agent",
@@ -76,18 +76,15 @@ class MemberInline(admin.TabularInline):
         "left_at",
         "duration_seconds",
     )
-    can_delete = False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(RecordInline):
     model = Event
-    extra = 0
     fields = readonly_fields = ("occurred_at", "kind", "status", "leg_uuid", "payload", "response")
-    can_delete = False
 
 
 @admin.register(Conversation)
-class ConversationAdmin(AuditedCustomerRead):
+class ConversationAdmin(AuditedCustomerRead, RecordAdmin):
     list_display = [
         "__str__",
         "channel",
@@ -111,7 +108,7 @@ class ConversationAdmin(AuditedCustomerRead):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(RecordAdmin):
     list_display = [
         "__str__",
         "conversation",
@@ -127,29 +124,23 @@ class MemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """Events are the record of what Vonage told us: read-only."""
+class EventAdmin(RecordAdmin):
+    """Events are the record of what Vonage told us."""
 
     list_display = ["occurred_at", "kind", "status", "leg_uuid", "conversation"]
     list_filter = ["kind", "status"]
     search_fields = ["leg_uuid", "conversation__vonage_uuid"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        return False
-
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(RecordAdmin):
     list_display = ["occurred_at", "direction", "channel", "status", "conversation"]
     list_filter = ["direction", "channel", "status"]
     raw_id_fields = ["conversation", "member"]
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(RecordAdmin):
     list_display = ["recording_uuid", "conversation", "size_bytes", "ended_at", "listen"]
     raw_id_fields = ["conversation"]
     # The stored file only through `listen`: the storage's own URL would skip the audit.

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from callcentre.admin import RecordAdmin
 from reports.models import CallDetailRecord, SatisfactionSurvey
 
 
 @admin.register(CallDetailRecord)
-class CallDetailRecordAdmin(admin.ModelAdmin):
+class CallDetailRecordAdmin(RecordAdmin):
     list_display = [
         "conversation",
         "direction",
@@ -20,7 +21,7 @@ class CallDetailRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(SatisfactionSurvey)
-class SatisfactionSurveyAdmin(admin.ModelAdmin):
+class SatisfactionSurveyAdmin(RecordAdmin):
     list_display = ["conversation", "agent", "number", "state", "sent_at", "score", "answered_at"]
     list_filter = ["state", "score"]
     date_hierarchy = "sent_at"

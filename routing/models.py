@@ -236,17 +236,32 @@ class IvrMenu(models.Model):
         Queue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     vip_greeting = models.CharField(
-        max_length=300, blank=True, help_text="For VIP callers; {name} is their name."
+        "VIP greeting",
+        max_length=300,
+        blank=True,
+        help_text="For VIP callers; {name} is their name.",
     )
     vip_queue = models.ForeignKey(
-        Queue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Queue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="VIP queue",
     )
-    vip_priority_boost = models.PositiveSmallIntegerField(default=10)
+    vip_priority_boost = models.PositiveSmallIntegerField("VIP priority boost", default=10)
     vip_skill = models.ForeignKey(
-        Skill, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Skill,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="VIP skill",
     )
 
     class Meta:
+        verbose_name = "IVR menu"
+        verbose_name_plural = "IVR menus"
         constraints = [
             models.UniqueConstraint(
                 fields=["is_entry"],
@@ -301,6 +316,8 @@ class IvrOption(models.Model):
     handler = models.CharField(max_length=40, blank=True)
 
     class Meta:
+        verbose_name = "IVR option"
+        verbose_name_plural = "IVR options"
         ordering = ["menu", "digit"]
         constraints = [
             models.UniqueConstraint(

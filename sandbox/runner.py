@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandbox.caller_scripts import CallerScript, Step
-from sandbox.control_client import ControlClient
+from sandbox.control_client import ControlClient, ControlError
 
 GRACE_SECONDS = 1.5
 POLL_SECONDS = 2.0
@@ -77,6 +77,20 @@ class ScriptRunner:
 
     def run(self, script: CallerScript) -> CallRecord:
         record = CallRecord()
+        try:
+            hung_up = self._run_steps(script, record)
+        except BaseException:
+            # A failed expectation, a lost control connection or Ctrl-C: the caller leaves,
+            # or the call would stay live (waiting in a queue) until the sandbox restarts.
+            self._end_call(record)
+            raise
+        if record.uuid and not hung_up and not record.snapshot.get("ended"):
+            self.control.hangup(record.uuid)
+        self._refresh(record, wait=0)
+        return record
+
+    def _run_steps(self, script: CallerScript, record: CallRecord) -> bool:
+        """Plays the steps; True when the script hung up itself."""
         speed = self.speed_override or script.speed
         cursor = 0
         hung_up = False
@@ -109,10 +123,17 @@ class ScriptRunner:
                 self.control.hangup(record.uuid)
                 hung_up = True
                 self._await_flag(record, step, speed, "ended")
-        if record.uuid and not hung_up and not record.snapshot.get("ended"):
+        return hung_up
+
+    def _end_call(self, record: CallRecord) -> None:
+        """Hangs up the script's call if it may still be live; best effort, so the error that
+        stopped the script is the one reported."""
+        if not record.uuid or record.snapshot.get("ended"):
+            return
+        try:
             self.control.hangup(record.uuid)
-        self._refresh(record, wait=0)
-        return record
+        except ControlError:
+            pass  # the sandbox is gone or the call has ended meanwhile: nothing left to end
 
     def _refresh(self, record: CallRecord, *, wait: float) -> None:
         answer = self.control.call(record.uuid, after=len(record.items), wait=wait)

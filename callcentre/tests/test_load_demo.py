@@ -1,11 +1,19 @@
+import zoneinfo
 from datetime import time
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
-from agents.models import Agent
-from routing.models import BusinessHours, IvrMenu, Queue
+from agents.models import Agent, AgentSkill
+from agents.presence import Actor
+from conversations.tests import payloads
+from routing.models import BusinessHours, Holiday, IvrMenu, Offer, Queue, Skill
+from routing.presence import agent_presence_set
+from routing.tests.helpers import require_task_enqueue
+from routing.tests.ivr_calls import IvrCall, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +25,10 @@ def test_demo_data_gives_queues_agents_and_a_supervisor_login(monkeypatch, capsy
     call_command("load_demo")  # a second run changes nothing
 
     menu = IvrMenu.objects.get(is_entry=True)
-    assert (menu.name, menu.greeting, menu.business_hours.name) == (
+    assert (menu.name, menu.greeting, menu.business_hours) == (
         "Main",
         "Thank you for calling {centre}.",
-        "Office hours",
+        None,
     )
     assert list(menu.options.values_list("digit", "action", "queue__name", "handler")) == [
         ("0", "self_service", None, "opening_hours"),
@@ -40,11 +48,70 @@ def test_demo_data_gives_queues_agents_and_a_supervisor_login(monkeypatch, capsy
         (weekday, time(8), time(20)) for weekday in range(5)
     ]
     assert list(Queue.objects.values_list("name", "business_hours__name")) == [
-        ("Billing", "Office hours"),
+        ("Billing", None),
         ("Sales", "Office hours"),
-        ("Support", "Office hours"),
+        ("Support", None),
     ]
     assert Agent.objects.count() == 4
     supervisor = get_user_model().objects.get(username="supervisor")
     assert supervisor.is_staff and supervisor.check_password("demo-password-123")
     assert "password demo-password-123" in capsys.readouterr().out
+
+
+def office_hours_closed_today() -> None:
+    """Closes the demo's office hours now, whatever the time: a holiday today in London."""
+    hours = BusinessHours.objects.get(name="Office hours")
+    today = timezone.now().astimezone(zoneinfo.ZoneInfo(hours.time_zone)).date()
+    Holiday.objects.create(hours=hours, date=today, name="Closed for the test")
+
+
+def test_the_readmes_billing_call_works_outside_office_hours(vonage):
+    require_task_enqueue()
+    call_command("load_demo", stdout=StringIO())
+    office_hours_closed_today()
+    call = IvrCall(vonage=vonage)
+
+    menu = call.answer()
+    held = call.press("2")
+
+    assert texts(menu) == [
+        "Thank you for calling the contact centre. For sales, press 1. "
+        "For billing and payments, press 2. For technical support, press 3. "
+        "To have technical support call you back, press 9. "
+        "To hear our opening hours, press 0."
+    ]
+    assert texts(held) == ["Thank you. Connecting you to Billing. Please hold."]
+
+
+def test_sales_keeps_office_hours_to_show_the_hours_feature(vonage):
+    call_command("load_demo", stdout=StringIO())
+    office_hours_closed_today()
+    call = IvrCall(vonage=vonage)
+    call.answer()
+
+    closed = call.press("1")
+
+    assert texts(closed)[0] == (
+        "Sales is open Monday to Friday, 8 AM to 8 PM, London time. "
+        "Please leave a message after the tone, then press hash."
+    )
+    assert call.ivr["choices"][-1]["branch"] == "closed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_readmes_chat_goes_to_dave_while_bob_is_available(vonage):
+    require_task_enqueue()
+    call_command("load_demo", stdout=StringIO())
+    bob, dave = (Agent.objects.get(user__username=name) for name in ("bob", "dave"))
+    # An earlier demo gave Bob `technical` too: the next `make run` takes it away.
+    AgentSkill.objects.create(agent=bob, skill=Skill.objects.get(name="technical"), proficiency=4)
+    call_command("load_demo", stdout=StringIO())
+    # As in the README: Bob took the billing call first and is available again, then Dave.
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status=Agent.Status.AVAILABLE)
+    agent_presence_set(actor=Actor.AGENT, agent=dave, status=Agent.Status.AVAILABLE)
+
+    sms = {**payloads.inbound_sms("My router is down"), "timestamp": timezone.now().isoformat()}
+    assert vonage.post("/webhooks/inbound-message", sms).status_code == 200
+
+    [offer] = Offer.objects.all()
+    assert (offer.agent.user.username, offer.task.queue.name) == ("dave", "Support")

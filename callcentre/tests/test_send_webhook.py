@@ -62,3 +62,30 @@ def test_a_wrong_secret_is_reported_as_a_failure(live_server, billing):
 def test_an_unreachable_app_is_a_clear_error():
     with pytest.raises(CommandError, match="Could not reach http://127.0.0.1:1"):
         call_command("send_webhook", "answer", "--url", "http://127.0.0.1:1")
+
+
+def test_without_url_it_posts_where_make_run_serves(
+    live_server, billing, settings, tmp_path, monkeypatch, capsys
+):
+    # `PORT=8210 make run` wrote where it serves; nothing is exported in this terminal.
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "run.env").write_text(f"# make run\nPORT=8210\nPUBLIC_URL={live_server.url}\n")
+
+    call_command("send_webhook", "answer", "--call", "hand-3")
+
+    assert capsys.readouterr().out.startswith("HTTP 200")
+    assert Conversation.objects.filter(vonage_uuid="CON-hand-3").count() == 1
+
+
+def test_an_exported_public_url_wins_over_make_runs_choice(
+    live_server, billing, settings, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("PUBLIC_URL", live_server.url)
+    settings.PUBLIC_URL = live_server.url
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "run.env").write_text("PUBLIC_URL=http://127.0.0.1:9\n")
+
+    call_command("send_webhook", "answer", "--call", "hand-4")
+
+    assert capsys.readouterr().out.startswith("HTTP 200")

@@ -114,3 +114,55 @@ def test_sandbox_call_runs_a_script_and_fails_with_a_non_zero_exit(
 def test_sandbox_call_says_when_no_sandbox_is_running(tmp_path):
     with pytest.raises(CommandError, match="the sandbox does not answer at http://127.0.0.1:9"):
         call_command("sandbox_call", str(EXAMPLE), "--control-url", "http://127.0.0.1:9")
+
+
+def hold_forever(receiver):
+    """The call stays on the line until somebody hangs up."""
+
+    def respond(request: Received):
+        if request.path == "/webhooks/answer":
+            return 200, [{"action": "talk", "text": "Please hold.", "loop": 0}]
+        return 204, None
+
+    receiver.respond = respond
+
+
+@pytest.mark.slow
+def test_a_failed_script_ends_its_call(receiver, start_sandbox):
+    hold_forever(receiver)
+    running = start_sandbox(receiver.url)
+    script = parse_script([{"dial": {"to": CENTRE}}, {"expect": {"say": "press 9", "within": 2}}])
+
+    with pytest.raises(ScriptFailed):
+        ScriptRunner(running.control).run(script)
+
+    assert running.control.calls(live=True) == []
+    (completed,) = receiver.wait_for(lambda request: request.payload.get("status") == "completed")
+    assert completed.payload["direction"] == "inbound"
+
+
+@pytest.mark.slow
+def test_an_interrupted_script_ends_its_call(receiver, start_sandbox):
+    hold_forever(receiver)
+    running = start_sandbox(receiver.url)
+    script = parse_script([{"dial": {"to": CENTRE}}, {"expect": {"hear": "hold"}}, {"talk": 600}])
+
+    def interrupt_on_talk(step):
+        if step.kind == "talk":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ScriptRunner(running.control, on_step=interrupt_on_talk).run(script)
+
+    assert running.control.calls(live=True) == []
+
+
+def test_sandbox_call_finds_the_sandbox_make_run_started(settings, tmp_path, monkeypatch):
+    # `SANDBOX_CONTROL_PORT=9 make run` wrote where its sandbox listens; nothing is exported here.
+    monkeypatch.delenv("SANDBOX_CONTROL_PORT", raising=False)
+    monkeypatch.delenv("SANDBOX_HOST", raising=False)
+    settings.VAR_DIR = tmp_path
+    (tmp_path / "run.env").write_text("SANDBOX_HOST=127.0.0.1\nSANDBOX_CONTROL_PORT=9\n")
+
+    with pytest.raises(CommandError, match="the sandbox does not answer at http://127.0.0.1:9 "):
+        call_command("sandbox_call", str(EXAMPLE))

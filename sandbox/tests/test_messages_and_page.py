@@ -67,6 +67,17 @@ def test_the_phone_page_and_its_script_are_served(receiver, start_sandbox):
     assert "/control/calls" in script.text
 
 
+def test_the_phone_page_links_its_icon(receiver, start_sandbox):
+    running = start_sandbox(receiver.url)
+    base = running.config.control_base
+
+    page = httpx.get(f"{base}/")
+    icon = httpx.get(f"{base}/static/favicon.svg")
+
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.text
+    assert (icon.status_code, icon.headers["content-type"]) == (200, "image/svg+xml")
+
+
 def test_the_control_port_refuses_other_hosts_and_non_json_posts(receiver, start_sandbox):
     running = start_sandbox(receiver.url)
     base = running.config.control_base

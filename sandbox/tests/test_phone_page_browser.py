@@ -22,6 +22,16 @@ def screen_text(browser) -> str:
     return browser.find_element("id", "screen").text
 
 
+def test_before_any_call_the_phone_page_shows_no_call_panel(receiver, start_sandbox, browser):
+    running = start_sandbox(receiver.url)
+
+    browser.get(running.sandbox.control_url + "/")
+
+    assert browser.find_element("css selector", "#dial-form button.call").is_displayed()
+    for element_id in ("call", "screen", "keypad", "hangup"):
+        assert not browser.find_element("id", element_id).is_displayed(), element_id
+
+
 def test_a_newcomer_calls_the_centre_from_the_phone_page_and_finds_the_call_in_admin(
     project,
     settings,
@@ -70,7 +80,7 @@ def test_a_newcomer_calls_the_centre_from_the_phone_page_and_finds_the_call_in_a
     browser.find_element("id", "id_username").send_keys("sam")
     browser.find_element("id", "id_password").send_keys("a-supervisor-password")
     browser.find_element("css selector", "input[type=submit]").click()
-    wait_until(lambda: "Select conversation to change" in browser.page_source, timeout=TIMEOUT)
+    wait_until(lambda: "Select conversation to view" in browser.page_source, timeout=TIMEOUT)
     rows = browser.find_elements("css selector", "#result_list tbody tr")
     assert len(rows) == 1
     assert CALLER in rows[0].text

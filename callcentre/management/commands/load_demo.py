@@ -1,7 +1,11 @@
 """Demo data for a first run: a supervisor, four agents, skills, three queues and a menu.
 
-Safe to run again: it updates what is there and never resets a password that
-was already set, unless DEMO_PASSWORD says otherwise.
+The README's scenarios work at any hour: the Main menu, Billing and Support have no business
+hours (always open). Sales keeps office hours, Monday to Friday 8 AM to 8 PM London time, so
+the hours feature shows: outside them, pressing 1 gives Sales' closed message and voicemail.
+
+Safe to run again: it updates what is there (the demo agents' skills are set to the ones
+below) and never resets a password that was already set, unless DEMO_PASSWORD says otherwise.
 """
 
 import os
@@ -26,15 +30,15 @@ from routing.models import (
 )
 
 SKILLS = ["billing", "sales", "technical", "spanish", "vip"]
-QUEUES = [
-    # name, skills
-    ("Sales", ["sales"]),
-    ("Billing", ["billing"]),
-    ("Support", ["technical"]),
-]
 HOURS_NAME = "Office hours"
 HOURS_TIME_ZONE = "Europe/London"
 OPENING = [(weekday, time(8), time(20)) for weekday in range(5)]  # Monday to Friday, 8 AM-8 PM
+QUEUES = [
+    # name, skills, office hours (False: open around the clock), closed message
+    ("Sales", ["sales"], True, "Sales is open Monday to Friday, 8 AM to 8 PM, London time."),
+    ("Billing", ["billing"], False, ""),
+    ("Support", ["technical"], False, ""),
+]
 MENU_NAME = "Main"
 MENU_OPTIONS = [
     # digit, prompt, keywords, action, queue name, self-service handler
@@ -73,9 +77,10 @@ MENU_OPTIONS = [
     ),
 ]
 AGENTS = [
-    # username, display name, skills with proficiency
+    # username, display name, skills with proficiency. Dave alone has `technical` (Support, where
+    # messages wait), so the README's chat reaches him while Bob, who took its call, is available.
     ("alice", "Alice Moreno", {"sales": 8, "spanish": 9}),
-    ("bob", "Bob Okafor", {"billing": 8, "technical": 4}),
+    ("bob", "Bob Okafor", {"billing": 8}),
     ("carol", "Carol Jensen", {"billing": 9, "vip": 9}),
     ("dave", "Dave Kim", {"billing": 6, "technical": 8}),
 ]
@@ -90,13 +95,18 @@ class Command(BaseCommand):
             skills = {name: Skill.objects.get_or_create(name=name)[0] for name in SKILLS}
             hours = self.ensure_hours()
             queues = {}
-            for name, skill_names in QUEUES:
+            for name, skill_names, has_office_hours, closed_message in QUEUES:
                 queues[name], _ = Queue.objects.update_or_create(
-                    name=name, defaults={"business_hours": hours}
+                    name=name,
+                    defaults={
+                        "business_hours": hours if has_office_hours else None,
+                        "closed_action": FallbackAction.VOICEMAIL,
+                        "closed_message": closed_message,
+                    },
                 )
                 for skill_name in skill_names:
                     QueueSkill.objects.get_or_create(queue=queues[name], skill=skills[skill_name])
-            self.ensure_menu(hours=hours, queues=queues, vip_skill=skills["vip"])
+            self.ensure_menu(queues=queues, vip_skill=skills["vip"])
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
             )
@@ -112,13 +122,17 @@ class Command(BaseCommand):
                         skill=skills[skill_name],
                         defaults={"proficiency": proficiency},
                     )
+                # A skill an earlier demo gave (Bob's `technical`) would send the chat to him.
+                AgentSkill.objects.filter(agent=agent).exclude(
+                    skill__name__in=proficiencies
+                ).delete()
         port = os.environ.get("PORT", "8000")
         shown = supervisor_password or "(unchanged; set DEMO_PASSWORD to reset it)"
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data loaded: the Main menu (press 1, 2, 3 for the queues, 9 for a callback,"
-                " 0 for the opening hours; open Monday to Friday, 8 AM to 8 PM, London time),"
-                " 3 queues, 4 agents.\n"
+                "Demo data loaded: the Main menu, open around the clock (press 2 for Billing,"
+                " 3 for Support, 9 for a callback, 0 for the opening hours; 1 for Sales, open"
+                " Monday to Friday, 8 AM to 8 PM, London time), 3 queues, 4 agents.\n"
             )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
             + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
@@ -135,9 +149,7 @@ class Command(BaseCommand):
             )
         return hours
 
-    def ensure_menu(
-        self, *, hours: BusinessHours, queues: dict[str, Queue], vip_skill: Skill
-    ) -> IvrMenu:
+    def ensure_menu(self, *, queues: dict[str, Queue], vip_skill: Skill) -> IvrMenu:
         # Only the entry menu if no other menu is: a supervisor's own entry menu stays.
         is_entry = not IvrMenu.objects.filter(is_entry=True).exclude(name=MENU_NAME).exists()
         menu, _ = IvrMenu.objects.update_or_create(
@@ -145,10 +157,10 @@ class Command(BaseCommand):
             defaults={
                 "is_entry": is_entry,
                 "greeting": "Thank you for calling {centre}.",
-                "business_hours": hours,
+                # Open around the clock, so the README's scenarios work at any hour.
+                "business_hours": None,
                 "closed_action": FallbackAction.VOICEMAIL,
-                "closed_message": "We are closed right now. "
-                "Our lines are open Monday to Friday, 8 AM to 8 PM.",
+                "closed_message": "",
                 "vip_greeting": "Welcome back, {name}.",
                 "vip_queue": queues["Billing"],
                 "vip_skill": vip_skill,

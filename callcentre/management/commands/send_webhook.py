@@ -1,6 +1,7 @@
 """Send a webhook to a running centre, signed the way Vonage signs it.
 
-For trying the webhooks by hand before the sandbox is running:
+For trying the webhooks by hand before the sandbox is running (it posts to where `make run`
+serves, callcentre/management/run_env.py, or to PUBLIC_URL):
 
     python manage.py send_webhook answer --call demo-1
     python manage.py send_webhook input --call demo-1 --digits 2
@@ -15,6 +16,7 @@ import requests
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from callcentre.management import run_env
 from callcentre.vonage.signing import sign_webhook
 
 KINDS = ["answer", "status", "input"]
@@ -32,7 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--digits", default="", help="the keys pressed, for kind=input")
         parser.add_argument("--from-number", default="447700900123")
         parser.add_argument("--to-number", default=(settings.VONAGE_NUMBERS or ["447700900000"])[0])
-        parser.add_argument("--url", default=settings.PUBLIC_URL, help="the app's base URL")
+        parser.add_argument(
+            "--url",
+            default=run_env.app_url(),
+            help="the app's base URL (default: where `make run` serves, or PUBLIC_URL; "
+            "%(default)s)",
+        )
         parser.add_argument(
             "--secret",
             default=settings.VONAGE_SIGNATURE_SECRET,

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from callcentre.management import run_env
 from sandbox.caller_scripts import ScriptError, Step, load_script
 from sandbox.control_client import ControlClient, ControlError
 from sandbox.runner import ScriptFailed, ScriptRunner
@@ -18,8 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--speed", type=float, help="call time runs this much faster")
         parser.add_argument(
             "--control-url",
-            default=f"http://{settings.SANDBOX_HOST}:{settings.SANDBOX_CONTROL_PORT}",
-            help="the sandbox's control port (default %(default)s)",
+            default=run_env.sandbox_control_url(),
+            help="the sandbox's control port (default: the one `make run` started, or "
+            "SANDBOX_HOST and SANDBOX_CONTROL_PORT; %(default)s)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                     raise CommandError(f"{path}: {failure}") from None
                 except ControlError as error:
                     raise CommandError(str(error)) from None
+                except KeyboardInterrupt:
+                    raise CommandError(f"{path}: interrupted; the call was hung up") from None
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"passed: call {record.uuid} ({record.conversation_uuid}), "

@@ -5,9 +5,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from callcentre.management import run_env
 from sandbox.control_client import ControlClient, ControlError
 from sandbox.load.plan import LoadPlan, PlanError, parse_duration, parse_patience, parse_rate
 from sandbox.load.report import report_text
@@ -44,11 +44,11 @@ class Command(BaseCommand):
             help="after the arrivals, how long callers may finish (default 10 talk times)",
         )
         parser.add_argument(
-            "--app-url", default=settings.PUBLIC_URL, help="the project (default %(default)s)"
+            "--app-url", default=run_env.app_url(), help="the project (default %(default)s)"
         )
         parser.add_argument(
             "--control-url",
-            default=f"http://{settings.SANDBOX_HOST}:{settings.SANDBOX_CONTROL_PORT}",
+            default=run_env.sandbox_control_url(),
             help="the sandbox's control port (default %(default)s)",
         )
         parser.add_argument("--json", help="also write the summary to this file as JSON")
