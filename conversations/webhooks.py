@@ -20,7 +20,7 @@ from conversations.call_states import ENDING_STATUSES
 from conversations.events import VoiceEvent, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
 from reports import services as report_services
-from routing import chat, ivr, waiting
+from routing import chat, ivr, voice, waiting
 from routing import services as routing_services
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,9 @@ def event_store_and_apply(
 
 
 def settle_tasks_of_leg(*, member: Member) -> None:
-    """Routing settles the leg's tasks; once the call is over, the post-call pipeline runs."""
+    """Routing settles the leg's tasks and ends what should not outlive the leg; once the
+    call is over, the post-call pipeline runs."""
+    voice.call_leg_ended(member=member)
     try:
         routing_services.leg_ended(member=member)
     except Exception:

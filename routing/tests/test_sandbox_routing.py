@@ -117,8 +117,13 @@ def test_a_billing_caller_reaches_the_longest_idle_free_billing_agent(
     bob.refresh_from_db()
     assert bob.voice_load == 0
     assert bob.wrap_up_until > timezone.now()
-    agent_leg = task.conversation.members.get(kind="agent")
+    # Bob's softphone leg ended with the caller's: he is not left in an empty conversation.
+    agent_leg = wait_until(
+        lambda: task.conversation.members.filter(kind="agent", call_status="completed").first(),
+        timeout=20,
+    )
     assert (agent_leg.agent, agent_leg.joined_at is not None) == (bob, True)
+    assert sandbox.control.call(agent_leg.leg_uuid)["ended"]
     assert Conversation.objects.count() == 1  # the agent's leg is part of the caller's call
     for other in (carol, dave):
         other.refresh_from_db()

@@ -58,6 +58,7 @@ def waiting_room(call: IvrCall) -> dict:
         "name": call.waiting_room,
         "musicOnHoldUrl": HOLD_MUSIC,
         "startOnEnter": False,
+        "endOnExit": True,
         "eventUrl": EVENT_URL,
     }
 
