@@ -186,12 +186,14 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
 
 
 def message_store(*, payload: dict, received_at: datetime) -> None:
-    """Store a message once; it answers the customer's survey, or it is a chat for an agent."""
+    """Store a message once: an answer to the customer's survey belongs to the survey (no
+    thread, no chat); anything else is a chat for an agent."""
+    if report_services.survey_answer_receive(payload=payload, received_at=received_at):
+        return
     message, is_duplicate = services.message_receive(payload=payload, received_at=received_at)
     if is_duplicate:
         return
-    if report_services.survey_record_answer(message=message) is None:
-        chat.message_arrived(conversation=message.conversation)
+    chat.message_arrived(conversation=message.conversation)
 
 
 def message_status(*, payload: dict, received_at: datetime) -> None:
