@@ -276,3 +276,20 @@ def test_no_thank_you_text_sends_none(answered_call, vonage, vonage_api, setting
 
     assert len(texts_sent(vonage_api)) == 1  # the question only
     assert SatisfactionSurvey.objects.get().state == "answered"
+
+
+def test_a_messenger_chat_gets_no_sms_survey(vonage, vonage_api, billing, billing_skill, settings):
+    settings.MESSAGES_QUEUE = billing.name
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    # A Messenger id is digits too, but no phone number to text.
+    message = {**payloads.inbound_sms("Hello", sender="2450981234567890"), "channel": "messenger"}
+    del message["sms"]
+    assert vonage.post("/webhooks/inbound-message", message).status_code == 200
+    chat = Task.objects.get(channel="messenger")
+    routing.offer_accept(offer_id=Offer.objects.get(task=chat).pk, agent=bob)
+    routing_chat.chat_close(task=Task.objects.get(pk=chat.pk), agent=bob)
+
+    tasks.post_call(chat.conversation_id)
+
+    assert texts_sent(vonage_api) == []
+    assert not SatisfactionSurvey.objects.exists()
