@@ -14,13 +14,19 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def enqueue(name: str, *args: object, run_here_if_broker_down: bool = False) -> None:
+def enqueue(
+    name: str,
+    *args: object,
+    countdown: float | None = None,
+    run_here_if_broker_down: bool = False,
+) -> None:
     """Queue the Celery task registered as `name` (run inline where CELERY_TASK_ALWAYS_EAGER).
 
     Services enqueue by name, so they never import the tasks modules that call back into
     them. A process that has not imported the tasks modules yet (a web worker) imports them
     the way a Celery worker does, through autodiscovery.
 
+    `countdown`: run it that many seconds from now (at once where tasks run inline).
     `run_here_if_broker_down`: when the broker cannot take the task, run it in this process
     instead of raising (for work that must not wait for the broker, such as ringing the
     agent who just accepted a call).
@@ -29,10 +35,10 @@ def enqueue(name: str, *args: object, run_here_if_broker_down: bool = False) -> 
         app.loader.import_default_modules()
     task = app.tasks[name]
     if not run_here_if_broker_down:
-        task.delay(*args)
+        task.apply_async(args, countdown=countdown or 0)
         return
     try:
-        task.delay(*args)
+        task.apply_async(args, countdown=countdown or 0)
     except Exception:
         logger.warning("the broker did not take %s%r: running it here", name, args, exc_info=True)
         task.apply(args=args)

@@ -387,12 +387,23 @@ LOGGING = {
 
 # What callers hear.
 CALL_CENTRE_NAME = env_str("CALL_CENTRE_NAME", "the contact centre")
-# The satisfaction survey texted to callers after an answered call; empty sends none.
+# The satisfaction survey texted after an answered call, and after a chat an agent closed
+# ({centre} is CALL_CENTRE_NAME); an empty text sends none on that channel.
 CSAT_SURVEY_TEXT = env_str(
     "CSAT_SURVEY_TEXT",
     "Thank you for calling {centre}. How did we do today? "
     "Reply with a number from 1 (poor) to 5 (excellent).",
 )
+CSAT_SURVEY_CHAT_TEXT = env_str(
+    "CSAT_SURVEY_CHAT_TEXT",
+    "Thank you for contacting {centre}. How did we do today? "
+    "Reply with a number from 1 (poor) to 5 (excellent).",
+)
+# At most one survey per customer in this many hours (0: no limit). A day matches the 24 h
+# in which a reply counts, so a reply never has two open surveys to choose from.
+CSAT_SURVEY_MIN_INTERVAL_HOURS = env_int("CSAT_SURVEY_MIN_INTERVAL_HOURS", 24)
+# Texted back to a customer whose reply answered a survey; empty sends none.
+CSAT_SURVEY_THANKS_TEXT = env_str("CSAT_SURVEY_THANKS_TEXT", "Thank you for your feedback!")
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import QuerySet
@@ -9,6 +11,8 @@ from conversations.models import Conversation, Customer, CustomerHandle, Member,
 CUSTOMER_FIELDS = loaded_fields(Customer)
 MEMBER_FIELDS = loaded_fields(Member)
 CONVERSATION_FIELDS = loaded_fields(Conversation)
+# A customer's messages on one channel are one conversation while they keep coming.
+MESSAGE_THREAD_GAP = timedelta(hours=24)
 
 
 def conversation_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Conversation]:
@@ -59,6 +63,21 @@ def customer_leg_uuid(*, conversation: Conversation) -> str | None:
             ]
         )
         .values_list("leg_uuid", flat=True)
+        .first()
+    )
+
+
+def message_thread_open(*, channel: str, sender: str, occurred_at: datetime) -> Conversation | None:
+    """The customer's thread on this channel that is still open: active, with a message in
+    the last MESSAGE_THREAD_GAP (conversations.services starts a new one otherwise)."""
+    return (
+        Conversation.objects.filter(
+            channel=channel,
+            from_address=sender,
+            state=Conversation.State.ACTIVE,
+            messages__occurred_at__gte=occurred_at - MESSAGE_THREAD_GAP,
+        )
+        .order_by("-started_at")
         .first()
     )
 

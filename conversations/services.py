@@ -3,7 +3,7 @@
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -488,8 +488,6 @@ MESSAGE_CHANNELS = {
     "viber_service": Channel.VIBER,
 }
 VONAGE_CHANNEL_NAMES: dict[str, str] = {ours: theirs for theirs, ours in MESSAGE_CHANNELS.items()}
-# A customer's messages on one channel are one conversation while they keep coming.
-MESSAGE_THREAD_GAP = timedelta(hours=24)
 # A message's delivery only moves forward; the failures are final.
 MESSAGE_STATUS_RANK = {"submitted": 1, "delivered": 2, "read": 3, "rejected": 4, "undeliverable": 4}
 # What of an inbound message is kept beside its text (media, replies, locations, ...).
@@ -517,15 +515,8 @@ def message_thread(
     *, channel: str, sender: str, recipient: str, occurred_at: datetime
 ) -> Conversation:
     """The customer's open conversation on this channel, or a new one."""
-    conversation = (
-        Conversation.objects.filter(
-            channel=channel,
-            from_address=sender,
-            state=Conversation.State.ACTIVE,
-            messages__occurred_at__gte=occurred_at - MESSAGE_THREAD_GAP,
-        )
-        .order_by("-started_at")
-        .first()
+    conversation = selectors.message_thread_open(
+        channel=channel, sender=sender, occurred_at=occurred_at
     )
     if conversation is not None:
         return conversation
@@ -540,9 +531,12 @@ def message_thread(
     )
 
 
-def message_receive(*, payload: dict, received_at: datetime) -> tuple[Message, bool]:
+def message_receive(
+    *, payload: dict, received_at: datetime, conversation: Conversation | None = None
+) -> tuple[Message, bool]:
     """Store a customer's message once (Vonage's message_uuid), in their thread on that
-    channel. Returns the message and whether it was there already (a redelivery)."""
+    channel, or in the `conversation` it belongs to (the call a survey answer is about).
+    Returns the message and whether it was there already (a redelivery)."""
     channel = MESSAGE_CHANNELS.get(str(payload.get("channel") or ""))
     if channel is None:
         raise MessageRejected(f"Unknown channel {payload.get('channel')!r}.")
@@ -550,9 +544,10 @@ def message_receive(*, payload: dict, received_at: datetime) -> tuple[Message, b
     stored = Message.objects.filter(vonage_message_uuid=message_uuid).first()
     if stored is not None:
         return stored, True
-    occurred_at = parse_timestamp(payload.get("timestamp"), received_at)
+    occurred_at = message_occurred_at(payload=payload, received_at=received_at)
     message = Message(
-        conversation=message_thread(
+        conversation=conversation
+        or message_thread(
             channel=channel,
             sender=str(payload.get("from") or ""),
             recipient=str(payload.get("to") or ""),
@@ -570,6 +565,18 @@ def message_receive(*, payload: dict, received_at: datetime) -> tuple[Message, b
     if insert_unless_present(message, unique_field="vonage_message_uuid"):
         return message, False
     return Message.objects.get(vonage_message_uuid=message_uuid), True
+
+
+def message_occurred_at(*, payload: dict, received_at: datetime) -> datetime:
+    """When the customer sent an inbound message (Vonage's timestamp, else its arrival)."""
+    return parse_timestamp(payload.get("timestamp"), received_at)
+
+
+def customer_lock(*, customer_id: int | None) -> None:
+    """Hold the customer's row until the transaction ends, so that decisions about one
+    customer made in several processes at once (their survey) are made one at a time."""
+    if customer_id is not None:
+        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
 
 
 def message_send(

@@ -1,6 +1,7 @@
 """Call detail records: one per finished conversation, written by the post-call pipeline."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class CallDetailRecord(models.Model):
@@ -44,6 +45,8 @@ class SatisfactionSurvey(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Could not be sent"
         ANSWERED = "answered", "Answered"
+        # Not sent: the customer had a survey within CSAT_SURVEY_MIN_INTERVAL_HOURS.
+        SKIPPED = "skipped", "Not sent: surveyed recently"
 
     conversation = models.OneToOneField(
         "conversations.Conversation", on_delete=models.CASCADE, related_name="survey"
@@ -53,6 +56,7 @@ class SatisfactionSurvey(models.Model):
     )
     number = models.CharField(max_length=40, help_text="E.164 digits the survey went to")
     state = models.CharField(max_length=10, choices=State.choices, default=State.SENDING)
+    created_at = models.DateTimeField(default=timezone.now)
     question = models.ForeignKey(
         "conversations.Message",
         on_delete=models.SET_NULL,
@@ -72,9 +76,14 @@ class SatisfactionSurvey(models.Model):
         related_name="+",
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When the thank-you for the answer was sent (CSAT_SURVEY_THANKS_TEXT): once, never twice.
+    thanked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["number", "state", "sent_at"], name="survey_pending")]
+        indexes = [
+            models.Index(fields=["number", "state", "sent_at"], name="survey_pending"),
+            models.Index(fields=["number", "created_at"], name="survey_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=1, score__lte=5),

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from callcentre.celery import enqueue
 from callcentre.realtime import board_changed_later
+from conversations import selectors as conversation_selectors
 from conversations import services as conversation_services
-from conversations.models import Channel, Conversation, Member, Message, Recording
+from conversations.models import Channel, Conversation, Member, Recording
 from reports.models import CallDetailRecord, SatisfactionSurvey
 from routing.models import Task
 from routing.states import OPEN_TASK_STATES
@@ -209,24 +210,83 @@ SURVEY_ANSWER = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
 SURVEY_ANSWER_WINDOW = timedelta(hours=24)
 
 
+# The channels whose customer address is a phone number the survey can be texted to (a
+# Messenger id is not one).
+SURVEY_CHANNELS = (Channel.VOICE, Channel.SMS, Channel.WHATSAPP, Channel.VIBER)
+# A survey that counts towards CSAT_SURVEY_MIN_INTERVAL_HOURS: one that went, or may have.
+SURVEYED_STATES = (
+    SatisfactionSurvey.State.SENDING,
+    SatisfactionSurvey.State.SENT,
+    SatisfactionSurvey.State.ANSWERED,
+)
+
+
+def survey_text(channel: str) -> str:
+    """The question, worded for how the customer reached us; '' when that survey is off."""
+    text = settings.CSAT_SURVEY_TEXT if channel == Channel.VOICE else settings.CSAT_SURVEY_CHAT_TEXT
+    return text.format(centre=settings.CALL_CENTRE_NAME) if text else ""
+
+
+def surveyed_recently(*, number: str, customer_id: int | None, now: datetime) -> bool:
+    """Whether this customer (or this number) had a survey in the last
+    CSAT_SURVEY_MIN_INTERVAL_HOURS: one a day is plenty, whatever they called about."""
+    hours = settings.CSAT_SURVEY_MIN_INTERVAL_HOURS
+    if hours <= 0:
+        return False
+    same_customer = Q(number=number)
+    if customer_id is not None:
+        same_customer |= Q(conversation__customer_id=customer_id)
+    return (
+        SatisfactionSurvey.objects.filter(same_customer)
+        .filter(state__in=SURVEYED_STATES, created_at__gt=now - timedelta(hours=hours))
+        .exists()
+    )
+
+
+def survey_create(*, cdr: CallDetailRecord, number: str) -> tuple[SatisfactionSurvey, bool]:
+    """The call's survey row, created once: SENDING, or SKIPPED when the customer was
+    surveyed recently. The customer's row is locked meanwhile, so that two calls ending at
+    once in two processes do not both find "no recent survey" and both send."""
+    conversation = cdr.conversation
+    with transaction.atomic():
+        conversation_services.customer_lock(customer_id=conversation.customer_id)
+        survey = SatisfactionSurvey.objects.filter(conversation=conversation).first()
+        if survey is not None:
+            return survey, False
+        now = timezone.now()
+        recent = surveyed_recently(number=number, customer_id=conversation.customer_id, now=now)
+        survey = SatisfactionSurvey.objects.create(
+            conversation=conversation,
+            number=number,
+            agent_id=cdr.agent_id,
+            state=SatisfactionSurvey.State.SKIPPED if recent else SatisfactionSurvey.State.SENDING,
+            created_at=now,
+            claimed_at=None if recent else now,
+        )
+    return survey, True
+
+
 def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
-    """Ask the caller of an answered call, by SMS, how it went: once per call, never twice
-    (CSAT_SURVEY_TEXT; empty sends none). A survey Vonage refused stays failed."""
+    """Ask the customer of an answered call or chat, by SMS, how it went: once per contact,
+    never twice, and at most once per CSAT_SURVEY_MIN_INTERVAL_HOURS per customer
+    (CSAT_SURVEY_TEXT after a call, CSAT_SURVEY_CHAT_TEXT after a chat; empty sends none).
+    A survey Vonage refused stays failed."""
     from callcentre.vonage.client import VonageError
 
-    text = settings.CSAT_SURVEY_TEXT
     cdr = (
         CallDetailRecord.objects.filter(conversation_id=conversation_id, outcome="answered")
         .select_related("conversation")
         .first()
     )
-    number = conversation_services.normalise_number(cdr.from_address) if cdr else ""
-    if not text or cdr is None or not number:
+    if cdr is None or cdr.conversation.channel not in SURVEY_CHANNELS:
         return None
-    survey, created = SatisfactionSurvey.objects.get_or_create(
-        conversation_id=conversation_id,
-        defaults={"number": number, "agent_id": cdr.agent_id, "claimed_at": timezone.now()},
-    )
+    text = survey_text(cdr.conversation.channel)
+    number = conversation_services.normalise_number(cdr.from_address)
+    if not text or not number:
+        return None
+    survey, created = survey_create(cdr=cdr, number=number)
+    if survey.state == SatisfactionSurvey.State.SKIPPED:
+        return survey
     if not created and not survey_reclaim(survey=survey):
         return survey  # sent, refused, or being sent by a run that is still alive
     try:
@@ -235,7 +295,7 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
             channel=Channel.SMS,
             to=number,
             from_=survey_sender(cdr.to_address),
-            text=text.format(centre=settings.CALL_CENTRE_NAME),
+            text=text,
         )
     except VonageError as error:
         logger.warning("could not send the survey of call %s: %s", conversation_id, error)
@@ -293,25 +353,38 @@ def survey_sender(called: str) -> str:
     return numbers[0]
 
 
-def survey_record_answer(*, message: Message) -> SatisfactionSurvey | None:
-    """Record an SMS that answers the customer's latest survey (sent within 24 hours, not
-    answered yet) with a score from 1 to 5. Any other message is left for a person."""
-    if message.direction != Message.Direction.INBOUND or message.channel != Channel.SMS:
+def survey_answer_receive(*, payload: dict, received_at: datetime) -> SatisfactionSurvey | None:
+    """An inbound SMS that answers the customer's latest survey (sent within 24 hours, not
+    answered yet) with a score from 1 to 5: stored on the survey's conversation, beside the
+    question (it opens no thread of its own and leaves any open one alone), and recorded.
+
+    None for anything else, left for a person: another text, no open survey, or a customer
+    in a chat with an agent on SMS right now, whose "5" most likely answers the agent.
+    """
+    if payload.get("channel") != "sms":
         return None
-    match = SURVEY_ANSWER.match(message.text)
+    match = SURVEY_ANSWER.match(str(payload.get("text") or ""))
     if match is None:
         return None
+    sender = str(payload.get("from") or "")
+    occurred_at = conversation_services.message_occurred_at(
+        payload=payload, received_at=received_at
+    )
     survey = (
         SatisfactionSurvey.objects.filter(
-            number=message.conversation.from_address,
+            number=conversation_services.normalise_number(sender),
             state=SatisfactionSurvey.State.SENT,
-            sent_at__gte=message.occurred_at - SURVEY_ANSWER_WINDOW,
+            sent_at__gte=occurred_at - SURVEY_ANSWER_WINDOW,
         )
+        .select_related("conversation")
         .order_by("-sent_at")
         .first()
     )
-    if survey is None:
+    if survey is None or sms_chat_with_an_agent(sender=sender, occurred_at=occurred_at):
         return None
+    message, _ = conversation_services.message_receive(
+        payload=payload, received_at=received_at, conversation=survey.conversation
+    )
     answered = SatisfactionSurvey.objects.filter(
         pk=survey.pk, state=SatisfactionSurvey.State.SENT
     ).update(
@@ -320,8 +393,55 @@ def survey_record_answer(*, message: Message) -> SatisfactionSurvey | None:
         answer=message,
         answered_at=message.occurred_at,
     )
-    if not answered:
-        return None  # another reply got there first
-    board_changed_later()  # the dashboard's CSAT of the day
+    if answered:
+        board_changed_later()  # the dashboard's CSAT of the day
+        transaction.on_commit(lambda: survey_thank_later(survey.pk))
+    # Another reply got there first: this one stays beside the question, read by nobody
+    # but the admin, as a second score would have been.
     survey.refresh_from_db()
     return survey
+
+
+def sms_chat_with_an_agent(*, sender: str, occurred_at: datetime) -> bool:
+    thread = conversation_selectors.message_thread_open(
+        channel=Channel.SMS, sender=sender, occurred_at=occurred_at
+    )
+    return (
+        thread is not None
+        and Task.objects.filter(conversation=thread, state=Task.State.ASSIGNED).exists()
+    )
+
+
+def survey_thank_later(survey_id: int) -> None:
+    if not settings.CSAT_SURVEY_THANKS_TEXT:
+        return
+    try:
+        enqueue("reports.thank_for_survey_answer", survey_id)
+    except Exception:
+        # Never into the webhook that brought the answer: a thank-you is not worth it.
+        logger.exception("could not queue the thank-you of survey %s", survey_id)
+
+
+def survey_thank(*, survey_id: int) -> bool:
+    """Text the customer who answered a survey a short thank-you (CSAT_SURVEY_THANKS_TEXT),
+    once: the survey is claimed first, so a redelivered task sends nothing. True if sent."""
+    from callcentre.vonage.client import VonageError
+
+    text = settings.CSAT_SURVEY_THANKS_TEXT
+    if not text or not SatisfactionSurvey.objects.filter(
+        pk=survey_id, state=SatisfactionSurvey.State.ANSWERED, thanked_at__isnull=True
+    ).update(thanked_at=timezone.now()):
+        return False
+    survey = SatisfactionSurvey.objects.select_related("conversation").get(pk=survey_id)
+    try:
+        conversation_services.message_send(
+            conversation=survey.conversation,
+            channel=Channel.SMS,
+            to=survey.number,
+            from_=survey_sender(survey.conversation.to_address),
+            text=text.format(centre=settings.CALL_CENTRE_NAME),
+        )
+    except VonageError as error:
+        logger.warning("could not thank the customer for survey %s: %s", survey_id, error)
+        return False
+    return True

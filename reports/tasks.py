@@ -32,6 +32,12 @@ def send_survey(conversation_id: int) -> None:
     services.survey_send(conversation_id=conversation_id)
 
 
+@shared_task(name="reports.thank_for_survey_answer")
+def thank_for_survey_answer(survey_id: int) -> None:
+    # Not retried: a send that timed out may still have reached the customer.
+    services.survey_thank(survey_id=survey_id)
+
+
 @shared_task(name="reports.store_recordings")
 def store_recordings(conversation_id: int) -> None:
     services.recordings_store(conversation_id=conversation_id)

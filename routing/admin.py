@@ -47,7 +47,16 @@ class QueueAdmin(admin.ModelAdmin):
             "Service level",
             {"fields": ["service_level_percent", "service_level_seconds", "short_abandon_seconds"]},
         ),
-        ("Agents", {"fields": ["offer_timeout_seconds", "wrap_up_seconds"]}),
+        (
+            "Agents",
+            {
+                "fields": [
+                    "offer_timeout_seconds",
+                    "wrap_up_seconds",
+                    "end_call_when_agent_hangs_up",
+                ]
+            },
+        ),
         (
             "Callers waiting",
             {"fields": ["announce_interval_seconds", "offer_callback_while_waiting"]},

@@ -126,6 +126,12 @@ class Queue(models.Model):
         help_text="With each announcement, callers may press 1 to keep their place, hang up "
         "and be called back when their turn comes.",
     )
+    end_call_when_agent_hangs_up = models.BooleanField(
+        default=True,
+        help_text="When an agent hangs up, the customer's call ends too. Off: the customer "
+        "stays with anyone else still on the call (a supervisor, a colleague); when the last "
+        "agent leaves they hear a goodbye and the call ends, never left alone in silence.",
+    )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )

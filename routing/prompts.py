@@ -84,11 +84,16 @@ def hold_actions(
 
 
 def hold_conversation(waiting_room: str) -> ncco.Conversation:
-    """The waiting room: music until the agent joins with startOnEnter."""
+    """The waiting room: music until the agent joins with startOnEnter.
+
+    endOnExit: when the caller leaves (hangs up), the conversation ends and Vonage ends the
+    agents' legs in it, whose NCCO has nothing after it; nobody sits on in an empty call.
+    """
     return ncco.Conversation(
         name=waiting_room,
         music_on_hold_url=hold_music_url(),
         start_on_enter=False,
+        end_on_exit=True,
         event_url=webhook_url("event"),
     )
 

@@ -71,6 +71,9 @@ class Settlement:
     at: datetime | None = None  # when it happened (the task's end, or its completion)
     talk_seconds: int = 0
     reason: str = ""
+    # Completed because the caller left, with the agent's leg still up: Vonage ends it
+    # (endOnExit) and routing.voice follows up; the reaper hangs up what outlived both.
+    agent_legs_outlived_the_caller: bool = False
 
 
 def settlement_decide(
@@ -106,7 +109,12 @@ def settlement_decide(
         started = min(leg.joined_at for leg in joined if leg.joined_at is not None)
         finished = caller_left_at or max(leg.left_at or now for leg in joined)
         talk_seconds = max(int((finished - started).total_seconds()), 0)
-        return Settlement(outcome=Outcome.COMPLETE, at=finished, talk_seconds=talk_seconds)
+        return Settlement(
+            outcome=Outcome.COMPLETE,
+            at=finished,
+            talk_seconds=talk_seconds,
+            agent_legs_outlived_the_caller=caller_left_at is not None and bool(live),
+        )
     every_leg_failed = bool(agent_legs) and not live
     too_late = assigned_at is None or assigned_at <= now - timedelta(seconds=AGENT_CONNECT_SECONDS)
     if not joined and every_leg_failed:
@@ -264,6 +272,8 @@ def task_settle_if_stuck(*, task_id: int, now: datetime) -> str | None:
         if settlement.outcome == Outcome.HANG_UP_AGENT:
             return None  # the live leg's end decides, as in leg_ended
         settlement_apply(task=task, settlement=settlement)
+        if settlement.agent_legs_outlived_the_caller:
+            agent_legs_hang_up_later(conversation_id=task.conversation_id, agent_id=task.agent_id)
         return REAPED_STATE.get(settlement.outcome)
 
 

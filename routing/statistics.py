@@ -31,16 +31,22 @@ class QueueStatistics:
     seconds_per_contact: float
 
     @property
-    def estimated_wait_seconds(self) -> int:
-        """The next contact's wait: callbacks are served in the same order as callers on the
-        line, so both are ahead of it."""
-        return self.wait_for(ahead=self.waiting + self.callbacks_waiting)
+    def estimated_wait_seconds(self) -> int | None:
+        """The queue's estimated wait on the screens: what the contact at the back of the
+        queue is told (callbacks count: they are served in the same order as callers on the
+        line), so a screen never says more or less than a caller hears. 0 when nobody
+        waits; None when contacts wait and no agent who could serve them is signed in."""
+        waiting = self.waiting + self.callbacks_waiting
+        if waiting == 0:
+            return 0
+        return self.wait_for(ahead=waiting - 1)
 
-    def wait_for(self, *, ahead: int) -> int:
+    def wait_for(self, *, ahead: int) -> int | None:
         """The estimated wait, in seconds, of a contact with `ahead` contacts before it."""
         return estimated_wait(
             ahead=ahead,
             staffed=self.agents_available + self.agents_busy + self.agents_wrap_up,
+            free=self.agents_available,
             handle_seconds=self.seconds_per_contact,
         )
 
@@ -154,11 +160,20 @@ def queue_statistics(
     return statistics
 
 
-def estimated_wait(*, ahead: int, staffed: int, handle_seconds: float) -> int:
-    """How long the next caller may wait: the work ahead of them shared by the staff serving."""
-    if ahead == 0 and staffed:
+def estimated_wait(*, ahead: int, staffed: int, free: int, handle_seconds: float) -> int | None:
+    """The one estimate of how long a contact with `ahead` contacts before it may wait, for
+    the screens and the callers alike.
+
+    The `free` agents take the first contacts at once; the others wait for an agent to
+    finish one: their turn among those (their own included) times the work a contact takes,
+    shared by the `staffed` agents who could serve them (available, busy or in wrap-up).
+    None when nobody who could serve them is signed in: there is nothing to promise.
+    """
+    if staffed == 0:
+        return None
+    if ahead < free:
         return 0
-    return int((ahead + 1) * handle_seconds / max(staffed, 1))
+    return int((ahead - free + 1) * handle_seconds / staffed)
 
 
 def task_position(*, task: Task) -> int:
@@ -182,14 +197,16 @@ def task_position(*, task: Task) -> int:
 @dataclass(frozen=True, kw_only=True)
 class WaitEstimate:
     position: int
-    estimated_wait_seconds: int | None  # None: the queue is inactive, nothing to go on
+    # None: no promise (the queue is inactive, or nobody who could serve it is signed in).
+    estimated_wait_seconds: int | None
 
 
 def task_wait_estimate(
     *, task: Task, statistics: QueueStatistics | None = None, now: datetime | None = None
 ) -> WaitEstimate:
     """A waiting contact's place in its queue and how long it may still wait: the one place
-    that computes both (announcements, the dry run). Pass the queue's `statistics` when
+    that computes both (announcements, the dry run; the screens show the same figure for
+    the back of the queue). Pass the queue's `statistics` when
     estimating several contacts of one queue at once."""
     if statistics is None:
         statistics = next(iter(queue_statistics(now=now, queue_ids=[task.queue_id])), None)

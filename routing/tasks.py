@@ -21,8 +21,17 @@ def connect_agent(task_id: int) -> None:
 
 
 @shared_task(name="routing.hang_up_agent_legs")
-def hang_up_agent_legs(conversation_id: int, agent_id: int) -> None:
+def hang_up_agent_legs(conversation_id: int, agent_id: int | None = None) -> None:
     voice.agent_legs_hang_up(conversation_id=conversation_id, agent_id=agent_id)
+
+
+@shared_task(name="routing.follow_up_leg_end")
+def follow_up_leg_end(member_id: int) -> None:
+    # Not retried: a hang-up or transfer that timed out may still have been done.
+    try:
+        voice.leg_end_follow_up(member_id=member_id)
+    except VonageError as error:
+        logger.warning("could not follow up the end of leg %s: %s", member_id, error)
 
 
 @shared_task(name="routing.expire_offers")

@@ -5,15 +5,25 @@ with music on hold (routing.ivr). When an agent accepts, we call the agent's
 Client SDK user with an NCCO that joins the same conversation with
 startOnEnter, which stops the music and connects them. A callback first calls
 the customer back into a conversation of its own, then the agent.
+
+Who ends whose call: the customer's leg joins with endOnExit, so the customer leaving ends
+the conversation and with it the agents' legs (Vonage's own way). The agent's leg joins with
+endOnExit when the queue ends the customer's call with the agent's (the default). What
+endOnExit cannot see, a customer who hangs up while out of the conversation, or the last
+agent leaving a queue that keeps customers on the line, `call_leg_ended` puts right through
+the Voice API.
 """
 
 import logging
 
 from django.conf import settings
+from django.db.models import QuerySet
 
+from callcentre.celery import enqueue
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
 from conversations import services as conversation_services
+from conversations.call_states import ENDING_STATUSES
 from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from routing import ivr
@@ -37,7 +47,7 @@ def event_url() -> str:
 
 def task_connect_agent(*, task_id: int) -> None:
     """Place the calls that put the assigned agent (and, for a callback, the customer) together."""
-    task = Task.objects.select_related("agent", "conversation").filter(pk=task_id).first()
+    task = Task.objects.select_related("agent", "conversation", "queue").filter(pk=task_id).first()
     if task is None or task.state != Task.State.ASSIGNED or task.channel != "voice":
         return
     agent = task.agent
@@ -54,7 +64,9 @@ def task_connect_agent(*, task_id: int) -> None:
                         text=f"Hello, this is {settings.CALL_CENTRE_NAME} returning your call. "
                         "Connecting you to an agent now."
                     ),
-                    ncco.Conversation(name=room, start_on_enter=False, event_url=event_url()),
+                    ncco.Conversation(
+                        name=room, start_on_enter=False, end_on_exit=True, event_url=event_url()
+                    ),
                 ]
             ),
             event_url=event_url(),
@@ -67,7 +79,12 @@ def task_connect_agent(*, task_id: int) -> None:
         ncco=ncco.ncco_to_json(
             [
                 ncco.Conversation(
-                    name=room, start_on_enter=True, end_on_exit=True, event_url=event_url()
+                    name=room,
+                    start_on_enter=True,
+                    # A called-back customer is in a conversation of their own, out of
+                    # call_leg_ended's reach: their call always ends with the agent's.
+                    end_on_exit=task.is_callback or task.queue.end_call_when_agent_hangs_up,
+                    event_url=event_url(),
                 )
             ]
         ),
@@ -79,15 +96,24 @@ def task_connect_agent(*, task_id: int) -> None:
     )
 
 
-def agent_legs_hang_up(*, conversation_id: int, agent_id: int) -> None:
-    """End the agent's legs into this call that are still up (ringing, most likely)."""
-    legs = Member.objects.filter(
-        conversation_id=conversation_id,
-        kind=Member.Kind.AGENT,
-        agent_id=agent_id,
-        left_at__isnull=True,
-    ).values_list("leg_uuid", flat=True)
-    for leg_uuid in legs:
+def agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
+    """The agents' legs into this call that have not ended (as far as their events say)."""
+    return Member.objects.filter(
+        conversation_id=conversation_id, kind=Member.Kind.AGENT, left_at__isnull=True
+    ).exclude(call_status__in=ENDING_STATUSES)
+
+
+def agent_legs_hang_up(
+    *, conversation_id: int, agent_id: int | None = None, joined_only: bool = False
+) -> None:
+    """End the agent's legs into this call that are still up (ringing, most likely); every
+    agent's when `agent_id` is None; only those that joined the call with `joined_only`."""
+    legs = agent_legs_up(conversation_id=conversation_id)
+    if agent_id is not None:
+        legs = legs.filter(agent_id=agent_id)
+    if joined_only:
+        legs = legs.filter(joined_at__isnull=False)
+    for leg_uuid in legs.values_list("leg_uuid", flat=True):
         if leg_uuid is None:  # never placed: nothing to hang up
             continue
         try:
@@ -164,3 +190,59 @@ def agent_leg_hang_up(*, task: Task) -> None:
     if leg is None or leg.leg_uuid is None:
         raise RoutingError("You are not connected to this call.")
     get_client().hangup(leg.leg_uuid)
+
+
+# When one side of a call leaves
+
+
+# Vonage ends the other legs itself (endOnExit): give their events this long to arrive
+# before the Voice API is asked to end what is still up.
+FOLLOW_UP_SECONDS = 5
+AGENTS_GONE_TEXT = "Thank you for calling. Goodbye."
+
+
+def call_leg_ended(*, member: Member) -> None:
+    """A leg of a call ended: when something may outlive it, follow up after a short grace
+    (webhooks.handlers calls this for every leg's final event)."""
+    try:
+        if member.kind == Member.Kind.CUSTOMER:
+            due = joined_agent_legs_up(conversation_id=member.conversation_id).exists()
+        else:
+            due = member.kind == Member.Kind.AGENT and customer_kept_on_the_line(member=member)
+        if due:
+            enqueue("routing.follow_up_leg_end", member.pk, countdown=FOLLOW_UP_SECONDS)
+    except Exception:
+        # Never into the webhook that reported the end: endOnExit has most likely done it.
+        logger.exception("could not follow up the end of leg %s", member.leg_uuid)
+
+
+def joined_agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
+    """Agents' legs in the call that are up. A leg still ringing when the customer leaves is
+    routing.settlement's to hang up (its end settles the task)."""
+    return agent_legs_up(conversation_id=conversation_id).filter(joined_at__isnull=False)
+
+
+def customer_kept_on_the_line(*, member: Member) -> bool:
+    """Whether this agent leg's queue keeps the customer on the line when the agent leaves."""
+    return Task.objects.filter(
+        conversation_id=member.conversation_id,
+        agent=member.agent_id,
+        is_callback=False,
+        queue__end_call_when_agent_hangs_up=False,
+    ).exists()
+
+
+def leg_end_follow_up(*, member_id: int) -> None:
+    """The customer left: every agent leg that joined the call and is still up is hung up.
+    The last agent left a queue that keeps the customer on the line: the customer hears a
+    goodbye and the call ends, rather than stay alone in silence."""
+    member = Member.objects.select_related("conversation").filter(pk=member_id).first()
+    if member is None:
+        return
+    if member.kind == Member.Kind.CUSTOMER:
+        agent_legs_hang_up(conversation_id=member.conversation_id, joined_only=True)
+        return
+    if agent_legs_up(conversation_id=member.conversation_id).exists():
+        return  # someone is still with the customer
+    caller_voice = ivr.voice_for(ivr.caller_menu(conversation=member.conversation))
+    caller_transfer(conversation=member.conversation, actions=[caller_voice.talk(AGENTS_GONE_TEXT)])

@@ -23,7 +23,7 @@ from conversations.call_states import ENDING_STATUSES
 from conversations.events import VoiceEvent, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
 from reports import services as report_services
-from routing import chat, ivr, waiting
+from routing import chat, ivr, voice, waiting
 from routing.settlement import leg_ended
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,9 @@ def event_store_and_apply(
 
 
 def settle_tasks_of_leg(*, member: Member) -> None:
-    """Routing settles the leg's tasks; once the call is over, the post-call pipeline runs."""
+    """Routing settles the leg's tasks and ends what should not outlive the leg; once the
+    call is over, the post-call pipeline runs."""
+    voice.call_leg_ended(member=member)
     try:
         leg_ended(member=member)
     except Exception:
@@ -187,12 +189,14 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
 
 
 def message_store(*, payload: dict, received_at: datetime) -> None:
-    """Store a message once; it answers the customer's survey, or it is a chat for an agent."""
+    """Store a message once: an answer to the customer's survey belongs to the survey (no
+    thread, no chat); anything else is a chat for an agent."""
+    if report_services.survey_answer_receive(payload=payload, received_at=received_at):
+        return
     message, is_duplicate = services.message_receive(payload=payload, received_at=received_at)
     if is_duplicate:
         return
-    if report_services.survey_record_answer(message=message) is None:
-        chat.message_arrived(conversation=message.conversation)
+    chat.message_arrived(conversation=message.conversation)
 
 
 def message_status(*, payload: dict, received_at: datetime) -> None:

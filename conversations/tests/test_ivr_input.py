@@ -48,6 +48,7 @@ def test_pressing_2_puts_the_caller_on_hold_for_billing_and_records_the_choice(
             "name": f"waiting-{call['conversation_uuid']}",
             "musicOnHoldUrl": ["https://centre.example.com/static/audio/hold.wav"],
             "startOnEnter": False,
+            "endOnExit": True,
             "eventUrl": ["https://centre.example.com/webhooks/event"],
         },
     ]

@@ -15,6 +15,10 @@ from reports.tests.helpers import (
     caller_hangs_up,
     caller_waits,
 )
+from routing import chat as routing_chat
+from routing.models import Offer, Task
+from routing.offers import offer_accept
+from routing.presence import agent_ready
 from routing.tests.factories import available_agent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -181,3 +185,175 @@ def test_a_killed_workers_tasks_come_back_before_the_hour(settings):
 
     assert visibility == 660
     assert visibility > 2 * settings.CELERY_TASK_TIME_LIMIT
+
+
+# A reply belongs to the survey (issue 11, item 5)
+
+
+def test_a_reply_is_kept_with_the_survey_and_opens_no_conversation(answered_call, vonage):
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("5"))
+
+    survey = SatisfactionSurvey.objects.get()
+    assert (survey.state, survey.score) == ("answered", 5)
+    assert survey.answer.conversation == answered_call  # beside the question
+    assert list(Conversation.objects.all()) == [answered_call]
+    assert Task.objects.filter(channel="sms").count() == 0  # no chat for anybody
+
+
+def test_a_reply_leaves_the_customers_open_thread_alone(answered_call, vonage, billing, settings):
+    settings.MESSAGES_QUEUE = billing.name  # the chat waits there (Bob is in wrap-up)
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("Where is my refund?"))
+    thread = Conversation.objects.get(channel="sms")
+    chat = Task.objects.get(conversation=thread)
+
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("5", seconds=5))
+
+    survey = SatisfactionSurvey.objects.get()
+    assert (survey.state, survey.score, survey.answer.conversation) == (
+        "answered",
+        5,
+        answered_call,
+    )
+    thread.refresh_from_db()
+    assert thread.state == "active"
+    assert [m.text for m in thread.messages.all()] == ["Where is my refund?"]
+    assert Task.objects.get(pk=chat.pk).state == chat.state == "queued"
+
+
+def test_a_score_sent_while_an_agent_holds_the_customers_sms_chat_is_for_the_agent(
+    answered_call, vonage, billing, settings
+):
+    settings.MESSAGES_QUEUE = billing.name
+    carol = available_agent("Carol", skills={billing.queue_skills.get().skill: 8})
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("How many licences?"))
+    chat = Task.objects.get(channel="sms")
+    offer_accept(offer_id=Offer.objects.get(task=chat).pk, agent=carol)
+
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("5", seconds=5))
+
+    assert SatisfactionSurvey.objects.get().state == "sent"
+    assert [m.text for m in chat.conversation.messages.order_by("pk")] == [
+        "How many licences?",
+        "5",
+    ]
+
+
+# How often, and how it is worded (issue 11, item 6)
+
+
+def call_answered_by(vonage, queue, agent) -> Conversation:
+    """Another call from the same caller reaches the agent and ends; the agent is free."""
+    call, conversation = caller_waits(vonage, queue)
+    agent_call = agent_takes(vonage, conversation, agent)
+    caller_hangs_up(vonage, call, after=120)
+    agent_leg_completed(vonage, agent_call, at=121)
+    agent_ready(agent=agent)
+    return conversation
+
+
+def test_a_customer_gets_one_survey_a_day_however_often_they_call(
+    vonage, vonage_api, billing, billing_skill, settings
+):
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    first = call_answered_by(vonage, billing, bob)
+    second = call_answered_by(vonage, billing, bob)
+    third = call_answered_by(vonage, billing, bob)
+
+    assert len(texts_sent(vonage_api)) == 1
+    assert [
+        SatisfactionSurvey.objects.get(conversation=call).state for call in (first, second, third)
+    ] == ["sent", "skipped", "skipped"]
+    assert settings.CSAT_SURVEY_MIN_INTERVAL_HOURS == 24
+
+
+def test_after_the_interval_the_customer_is_asked_again(vonage, vonage_api, billing, billing_skill):
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    call_answered_by(vonage, billing, bob)
+    SatisfactionSurvey.objects.update(created_at=timezone.now() - timedelta(hours=24, minutes=1))
+
+    latest = call_answered_by(vonage, billing, bob)
+
+    assert len(texts_sent(vonage_api)) == 2
+    assert SatisfactionSurvey.objects.get(conversation=latest).state == "sent"
+
+
+def test_a_failed_survey_does_not_count_and_no_interval_means_no_limit(
+    vonage, vonage_api, billing, billing_skill, settings
+):
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    vonage_api.answers[("POST", "/v1/messages")] = (422, {"title": "Invalid"})
+    call_answered_by(vonage, billing, bob)
+    del vonage_api.answers[("POST", "/v1/messages")]
+    call_answered_by(vonage, billing, bob)
+    settings.CSAT_SURVEY_MIN_INTERVAL_HOURS = 0
+    call_answered_by(vonage, billing, bob)
+
+    assert list(SatisfactionSurvey.objects.order_by("pk").values_list("state", flat=True)) == [
+        "failed",
+        "sent",
+        "sent",
+    ]
+
+
+def test_after_a_chat_the_survey_thanks_the_customer_for_contacting_us(
+    vonage, vonage_api, billing, billing_skill, settings
+):
+    settings.MESSAGES_QUEUE = billing.name
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("Where is my refund?"))
+    chat = Task.objects.get(channel="sms")
+    offer_accept(offer_id=Offer.objects.get(task=chat).pk, agent=bob)
+    routing_chat.chat_close(task=Task.objects.get(pk=chat.pk), agent=bob)
+
+    tasks.post_call(chat.conversation_id)  # the sweep does this for a closed chat
+
+    [sms] = texts_sent(vonage_api)
+    assert (sms["to"], sms["text"]) == (
+        payloads.CALLER_NUMBER,
+        f"Thank you for contacting {settings.CALL_CENTRE_NAME}. How did we do today? "
+        "Reply with a number from 1 (poor) to 5 (excellent).",
+    )
+    assert SatisfactionSurvey.objects.get().conversation_id == chat.conversation_id
+
+
+def test_an_answer_gets_one_short_thank_you(answered_call, vonage, vonage_api, settings):
+    reply = payloads.inbound_sms("5")
+    vonage.post("/webhooks/inbound-message", reply)
+    vonage.post("/webhooks/inbound-message", reply)  # redelivered
+    tasks.thank_for_survey_answer(SatisfactionSurvey.objects.get().pk)  # a task redelivered
+
+    question, thanks = texts_sent(vonage_api)
+    assert (thanks["to"], thanks["from"], thanks["text"]) == (
+        payloads.CALLER_NUMBER,
+        payloads.CENTRE_NUMBER,
+        "Thank you for your feedback!",
+    )
+    survey = SatisfactionSurvey.objects.get()
+    assert survey.thanked_at is not None
+    assert answered_call.messages.filter(direction="outbound").count() == 2
+
+
+def test_no_thank_you_text_sends_none(answered_call, vonage, vonage_api, settings):
+    settings.CSAT_SURVEY_THANKS_TEXT = ""
+
+    vonage.post("/webhooks/inbound-message", payloads.inbound_sms("5"))
+
+    assert len(texts_sent(vonage_api)) == 1  # the question only
+    assert SatisfactionSurvey.objects.get().state == "answered"
+
+
+def test_a_messenger_chat_gets_no_sms_survey(vonage, vonage_api, billing, billing_skill, settings):
+    settings.MESSAGES_QUEUE = billing.name
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    # A Messenger id is digits too, but no phone number to text.
+    message = {**payloads.inbound_sms("Hello", sender="2450981234567890"), "channel": "messenger"}
+    del message["sms"]
+    assert vonage.post("/webhooks/inbound-message", message).status_code == 200
+    chat = Task.objects.get(channel="messenger")
+    offer_accept(offer_id=Offer.objects.get(task=chat).pk, agent=bob)
+    routing_chat.chat_close(task=Task.objects.get(pk=chat.pk), agent=bob)
+
+    tasks.post_call(chat.conversation_id)
+
+    assert texts_sent(vonage_api) == []
+    assert not SatisfactionSurvey.objects.exists()

@@ -252,6 +252,7 @@ def test_closed_with_another_queue_holds_the_caller_there(call, closed_main):
             "name": call.waiting_room,
             "musicOnHoldUrl": HOLD_MUSIC,
             "startOnEnter": False,
+            "endOnExit": True,
             "eventUrl": EVENT_URL,
         },
     ]
@@ -294,6 +295,7 @@ def test_a_vip_hears_their_name_and_skips_the_menu_with_a_boost_and_a_skill(
             "name": call.waiting_room,
             "musicOnHoldUrl": HOLD_MUSIC,
             "startOnEnter": False,
+            "endOnExit": True,
             "eventUrl": EVENT_URL,
         },
     ]

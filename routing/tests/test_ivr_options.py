@@ -123,6 +123,7 @@ def hold(call: IvrCall, queue_name: str) -> list[dict]:
             "name": call.waiting_room,
             "musicOnHoldUrl": ["https://centre.example.com/static/audio/hold.wav"],
             "startOnEnter": False,
+            "endOnExit": True,
             "eventUrl": EVENT_URL,
         },
     ]

@@ -257,3 +257,32 @@ def test_reapers_in_several_processes_settle_each_task_once(billing, billing_ski
     assert loads(*agents) == [0] * 10
     # Agents freed by one abandon may be offered another gone caller: withdrawn in turn.
     assert set(Offer.objects.values_list("state", flat=True)) == {Offer.State.CANCELLED}
+
+
+def test_an_agent_leg_that_outlived_the_caller_is_hung_up_when_the_reaper_completes_the_call(
+    billing, billing_skill, vonage_api
+):
+    """Vonage ends the agent's leg with the caller's (endOnExit) and a follow-up hangs up
+    what is left; when both were lost, the reaper's completion hangs it up."""
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    task = accepted(call_waiting(billing), bob)
+    leg = agent_leg(task)
+    Member.objects.filter(pk=leg.pk).update(
+        call_status="answered",
+        state=Member.State.JOINED,
+        joined_at=task.assigned_at + timedelta(seconds=5),
+    )
+    left = task.assigned_at + timedelta(seconds=65)
+    caller_hung_up_unnoticed(task, at=left)
+    vonage_api.received.clear()
+
+    assert routing_reap().tasks_completed == 1
+
+    task.refresh_from_db()
+    assert (task.state, task.completed_at) == (Task.State.COMPLETED, left)
+    hang_ups = [
+        request.body
+        for request in vonage_api.received
+        if request.method == "PUT" and request.path.endswith(leg.leg_uuid)
+    ]
+    assert hang_ups == [{"action": "hangup"}]

@@ -67,9 +67,10 @@ def test_live_statistics_of_a_queue():
     assert (stats.answered_today, stats.abandoned_today) == (2, 1)
     assert stats.service_level_percent == 33.3  # 1 of 3 within 20 s
     assert (stats.agents_available, stats.agents_busy, stats.agents_wrap_up) == (1, 1, 1)
-    # Four contacts' worth of work (2 callers and 1 callback ahead, and the next) at 150 s
-    # each (120 s talk + 30 s wrap-up), over 3 staff.
-    assert stats.estimated_wait_seconds == 200
+    # What the last of the 3 contacts waiting is told: Bob, free, takes the first; the other
+    # two wait for an agent to finish, at 150 s a contact (120 s talk + 30 s wrap-up) over
+    # 3 staff.
+    assert stats.estimated_wait_seconds == 100
 
 
 def test_position_counts_priority_then_arrival():
@@ -81,7 +82,7 @@ def test_position_counts_priority_then_arrival():
     assert [task_position(task=task) for task in (urgent, first, second)] == [1, 2, 3]
 
 
-def test_an_empty_queue_has_no_service_level_yet():
+def test_an_empty_queue_has_no_service_level_yet_and_no_wait():
     QueueFactory(name="Quiet")
 
     [stats] = queue_statistics()
@@ -89,8 +90,67 @@ def test_an_empty_queue_has_no_service_level_yet():
     assert (stats.waiting, stats.service_level_percent, stats.estimated_wait_seconds) == (
         0,
         None,
-        210,
+        0,
     )
+
+
+def test_an_empty_queue_whose_agents_are_all_busy_has_no_wait():
+    sales = SkillFactory(name="sales")
+    queue = QueueFactory(name="Sales")
+    QueueSkillFactory(queue=queue, skill=sales, min_proficiency=1)
+    available_agent("Bob", skills={sales: 5}, voice_load=1)
+
+    [stats] = queue_statistics()
+
+    assert (stats.waiting, stats.agents_busy, stats.estimated_wait_seconds) == (0, 1, 0)
+
+
+def test_the_screens_show_what_the_last_caller_in_the_queue_is_told():
+    sales = SkillFactory(name="sales")
+    queue = QueueFactory(name="Sales", wrap_up_seconds=30)
+    QueueSkillFactory(queue=queue, skill=sales, min_proficiency=1)
+    available_agent("Bob", skills={sales: 5}, voice_load=1)
+    first = add_task(queue, state="queued", queued_seconds_ago=90)
+    last = add_task(queue, state="queued", queued_seconds_ago=30)
+
+    [stats] = queue_statistics()
+
+    # 180 s a call (nothing handled today) + 30 s wrap-up, one busy agent: the first caller
+    # waits for him to finish one call, the last for two.
+    assert task_wait_estimate(task=first).estimated_wait_seconds == 210
+    assert task_wait_estimate(task=last).estimated_wait_seconds == 420
+    assert stats.estimated_wait_seconds == 420
+
+
+def test_no_wait_is_promised_when_no_agent_who_could_serve_the_queue_is_signed_in():
+    sales = SkillFactory(name="sales")
+    support = SkillFactory(name="support")
+    queue = QueueFactory(name="Sales")
+    QueueSkillFactory(queue=queue, skill=sales, min_proficiency=1)
+    available_agent("Bob", skills={sales: 5}, status="away")
+    available_agent("Carol", skills={sales: 5}, status="offline")
+    available_agent("Dave", skills={support: 5})  # signed in, but not for Sales
+    task = add_task(queue, state="queued", queued_seconds_ago=30)
+
+    [stats] = queue_statistics()
+    estimate = task_wait_estimate(task=task)
+
+    assert (estimate.position, estimate.estimated_wait_seconds) == (1, None)
+    assert (stats.waiting, stats.estimated_wait_seconds) == (1, None)
+
+
+def test_a_free_agent_means_no_wait_for_the_contacts_they_take():
+    sales = SkillFactory(name="sales")
+    queue = QueueFactory(name="Sales", wrap_up_seconds=20)
+    QueueSkillFactory(queue=queue, skill=sales, min_proficiency=1)
+    available_agent("Bob", skills={sales: 5})
+    available_agent("Carol", skills={sales: 5}, voice_load=1)
+    first = add_task(queue, state="queued", queued_seconds_ago=60)
+    second = add_task(queue, state="queued", queued_seconds_ago=30)
+
+    # Bob takes the first; the second waits for one of the two to finish: 200 s over 2.
+    assert task_wait_estimate(task=first).estimated_wait_seconds == 0
+    assert task_wait_estimate(task=second).estimated_wait_seconds == 100
 
 
 def test_a_callback_keeps_its_place_ahead_of_later_callers():

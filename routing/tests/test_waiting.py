@@ -61,6 +61,7 @@ def waiting_room(call: IvrCall) -> dict:
         "name": call.waiting_room,
         "musicOnHoldUrl": HOLD_MUSIC,
         "startOnEnter": False,
+        "endOnExit": True,
         "eventUrl": EVENT_URL,
     }
 
@@ -156,10 +157,11 @@ def test_two_announcers_at_once_announce_once(vonage, vonage_api, main, billing)
 
 
 def test_without_the_callback_option_the_announcement_does_not_listen(
-    vonage, vonage_api, main, billing
+    vonage, vonage_api, main, billing, billing_skill
 ):
     billing.offer_callback_while_waiting = False
     billing.save()
+    available_agent("Carol", skills={billing_skill: 8}, voice_load=1)  # busy: nobody free
     call = caller_on_hold(vonage)
 
     waiting.tasks_announce(now=later(61))
@@ -174,6 +176,38 @@ def test_without_the_callback_option_the_announcement_does_not_listen(
         },
         waiting_room(call),
     ]
+
+
+def test_with_no_agent_signed_in_a_caller_hears_their_place_but_no_promised_wait(
+    vonage, vonage_api, main, billing, billing_skill
+):
+    available_agent("Bob", skills={billing_skill: 8}, status="away")
+    available_agent("Erin", skills={billing_skill: 8}, status="offline")
+    call = caller_on_hold(vonage)
+
+    waiting.tasks_announce(now=later(61))
+
+    [ncco] = transfers(vonage_api, call)
+    assert texts(ncco)[0] == (
+        "You are next in the queue. To keep your place and have us call you back, press 1."
+    )
+
+
+def test_the_caller_at_the_front_hears_how_long_until_an_agent_is_free(
+    vonage, vonage_api, main, billing, billing_skill
+):
+    available_agent("Carol", skills={billing_skill: 8}, voice_load=1)
+    available_agent("Dave", skills={billing_skill: 8}, voice_load=1)
+    call = caller_on_hold(vonage)
+
+    waiting.tasks_announce(now=later(61))
+
+    # Nothing handled today: 180 s a call + 20 s wrap-up, over the two busy agents: 100 s.
+    [ncco] = transfers(vonage_api, call)
+    assert texts(ncco)[0] == (
+        "You are next in the queue. Your estimated wait is about 2 minutes. "
+        "To keep your place and have us call you back, press 1."
+    )
 
 
 def test_a_caller_without_a_number_is_not_offered_a_callback(vonage, vonage_api, main, billing):

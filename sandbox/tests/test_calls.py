@@ -118,11 +118,44 @@ def test_a_caller_holds_with_music_until_an_agent_joins_then_the_agent_leaving_e
     assert agent_events[0]["to"] == "agent-bob"
 
 
-async def _create_app_call(running, room: str) -> str:
+def test_the_caller_hanging_up_with_end_on_exit_ends_the_agents_leg(receiver, start_sandbox):
+    serve(
+        receiver,
+        [
+            {
+                "action": "conversation",
+                "name": "waiting-2",
+                "startOnEnter": False,
+                "endOnExit": True,
+            },
+        ],
+    )
+    running = start_sandbox(receiver.url, app_answer_delay=None)
+    caller = running.control.dial(from_number=CALLER, to_number=CENTRE)
+    wait_until(lambda: texts(running, caller["uuid"], "hold"))
+    agent = running.sandbox.run(_create_app_call(running, "waiting-2", end_on_exit=False))
+    wait_until(lambda: running.control.call(agent)["ringing"])
+    running.control.answer(agent)
+    wait_until(lambda: running.control.call(caller["uuid"])["connected"])
+
+    running.control.hangup(caller["uuid"])
+    wait_until(lambda: running.control.call(agent)["ended"])
+
+    assert texts(running, agent, "conversation")[-2:] == [
+        "+447700900123 left the conversation",
+        "The conversation has ended",
+    ]
+    agent_events = [r.payload for r in receiver.received if r.payload.get("uuid") == agent]
+    assert [e["status"] for e in agent_events][-1] == "completed"
+
+
+async def _create_app_call(running, room: str, *, end_on_exit: bool = True) -> str:
     leg = running.sandbox.platform.create_call(
         to={"type": "app", "user": "agent-bob"},
         from_endpoint={"type": "phone", "number": CENTRE},
-        ncco=[{"action": "conversation", "name": room, "startOnEnter": True, "endOnExit": True}],
+        ncco=[
+            {"action": "conversation", "name": room, "startOnEnter": True, "endOnExit": end_on_exit}
+        ],
         answer_url=None,
         answer_method="GET",
         event_url=None,
