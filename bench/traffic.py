@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from callcentre.vonage.signing import sign_webhook
-from conversations import services
 from conversations.models import Channel, Conversation, Customer, CustomerHandle, Event, Member
+from conversations.services.calls import answer_dedupe_key
 from conversations.tests import payloads
 
 # Returning callers: the caller numbers the answer requests use, all known customers.
@@ -124,7 +124,7 @@ def calls_create(calls: list[Call]) -> None:
                         leg_uuid=call.uuid,
                         occurred_at=started,
                         received_at=started,
-                        dedupe_key=services.answer_dedupe_key(
+                        dedupe_key=answer_dedupe_key(
                             leg_uuid=call.uuid, conversation_uuid=call.conversation_uuid
                         ),
                         payload=answer,

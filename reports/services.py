@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
@@ -20,9 +21,11 @@ from django.utils import timezone
 
 from callcentre.celery import enqueue
 from callcentre.realtime import board_changed_later
+from callcentre.vonage.client import VonageError, get_client
 from conversations import selectors as conversation_selectors
-from conversations import services as conversation_services
 from conversations.models import Channel, Conversation, Member, Recording
+from conversations.services.customers import customer_lock, normalise_number
+from conversations.services.messages import message_occurred_at, message_receive, message_send
 from reports.models import CallDetailRecord, SatisfactionSurvey
 from routing.models import Task
 from routing.states import OPEN_TASK_STATES
@@ -155,9 +158,6 @@ def recordings_store(*, conversation_id: int) -> int:
     """Copy the call's recordings that are not stored yet from Vonage to object storage
     (S3, or local files with the embedded defaults). Returns how many were stored; a
     recording Vonage will not give now stays for the sweep to try again."""
-    from django.core.files.base import ContentFile
-
-    from callcentre.vonage.client import VonageError, get_client
 
     stored = 0
     for recording in Recording.objects.filter(conversation_id=conversation_id, file=""):
@@ -249,7 +249,7 @@ def survey_create(*, cdr: CallDetailRecord, number: str) -> tuple[SatisfactionSu
     once in two processes do not both find "no recent survey" and both send."""
     conversation = cdr.conversation
     with transaction.atomic():
-        conversation_services.customer_lock(customer_id=conversation.customer_id)
+        customer_lock(customer_id=conversation.customer_id)
         survey = SatisfactionSurvey.objects.filter(conversation=conversation).first()
         if survey is not None:
             return survey, False
@@ -271,8 +271,6 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     never twice, and at most once per CSAT_SURVEY_MIN_INTERVAL_HOURS per customer
     (CSAT_SURVEY_TEXT after a call, CSAT_SURVEY_CHAT_TEXT after a chat; empty sends none).
     A survey Vonage refused stays failed."""
-    from callcentre.vonage.client import VonageError
-
     cdr = (
         CallDetailRecord.objects.filter(conversation_id=conversation_id, outcome="answered")
         .select_related("conversation")
@@ -281,7 +279,7 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     if cdr is None or cdr.conversation.channel not in SURVEY_CHANNELS:
         return None
     text = survey_text(cdr.conversation.channel)
-    number = conversation_services.normalise_number(cdr.from_address)
+    number = normalise_number(cdr.from_address)
     if not text or not number:
         return None
     survey, created = survey_create(cdr=cdr, number=number)
@@ -290,7 +288,7 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     if not created and not survey_reclaim(survey=survey):
         return survey  # sent, refused, or being sent by a run that is still alive
     try:
-        question = conversation_services.message_send(
+        question = message_send(
             conversation=cdr.conversation,
             channel=Channel.SMS,
             to=number,
@@ -367,12 +365,10 @@ def survey_answer_receive(*, payload: dict, received_at: datetime) -> Satisfacti
     if match is None:
         return None
     sender = str(payload.get("from") or "")
-    occurred_at = conversation_services.message_occurred_at(
-        payload=payload, received_at=received_at
-    )
+    occurred_at = message_occurred_at(payload=payload, received_at=received_at)
     survey = (
         SatisfactionSurvey.objects.filter(
-            number=conversation_services.normalise_number(sender),
+            number=normalise_number(sender),
             state=SatisfactionSurvey.State.SENT,
             sent_at__gte=occurred_at - SURVEY_ANSWER_WINDOW,
         )
@@ -382,7 +378,7 @@ def survey_answer_receive(*, payload: dict, received_at: datetime) -> Satisfacti
     )
     if survey is None or sms_chat_with_an_agent(sender=sender, occurred_at=occurred_at):
         return None
-    message, _ = conversation_services.message_receive(
+    message, _ = message_receive(
         payload=payload, received_at=received_at, conversation=survey.conversation
     )
     answered = SatisfactionSurvey.objects.filter(
@@ -425,8 +421,6 @@ def survey_thank_later(survey_id: int) -> None:
 def survey_thank(*, survey_id: int) -> bool:
     """Text the customer who answered a survey a short thank-you (CSAT_SURVEY_THANKS_TEXT),
     once: the survey is claimed first, so a redelivered task sends nothing. True if sent."""
-    from callcentre.vonage.client import VonageError
-
     text = settings.CSAT_SURVEY_THANKS_TEXT
     if not text or not SatisfactionSurvey.objects.filter(
         pk=survey_id, state=SatisfactionSurvey.State.ANSWERED, thanked_at__isnull=True
@@ -434,7 +428,7 @@ def survey_thank(*, survey_id: int) -> bool:
         return False
     survey = SatisfactionSurvey.objects.select_related("conversation").get(pk=survey_id)
     try:
-        conversation_services.message_send(
+        message_send(
             conversation=survey.conversation,
             channel=Channel.SMS,
             to=survey.number,

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from agents.models import Agent
 from callcentre.realtime import agent_changed_later
-from conversations import services as conversation_services
 from conversations.models import Conversation, Message
+from conversations.services.messages import message_send
 from routing.errors import RoutingError
 from routing.models import Queue, Task
 from routing.queueing import task_complete, task_enqueue
@@ -51,7 +51,7 @@ def chat_reply(*, task: Task, text: str) -> Message:
     API (VonageError when Vonage refuses it: nothing is stored then)."""
     must_be_chat(task)
     conversation = task.conversation
-    return conversation_services.message_send(
+    return message_send(
         conversation=conversation,
         channel=conversation.channel,
         to=conversation.from_address,

@@ -22,10 +22,10 @@ from django.db.models import QuerySet
 from callcentre.celery import enqueue
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
-from conversations import services as conversation_services
 from conversations.call_states import ENDING_STATUSES
 from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
+from conversations.services.calls import member_add_agent_leg
 from routing import ivr
 from routing.errors import RoutingError
 from routing.models import Queue, Task
@@ -91,9 +91,7 @@ def task_connect_agent(*, task_id: int) -> None:
         event_url=event_url(),
         **caller_id(),
     )
-    conversation_services.member_add_agent_leg(
-        conversation=task.conversation, agent_id=agent.pk, leg_uuid=created.uuid
-    )
+    member_add_agent_leg(conversation=task.conversation, agent_id=agent.pk, leg_uuid=created.uuid)
 
 
 def agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:

@@ -18,10 +18,18 @@ from callcentre.realtime import agent_changed_later
 from callcentre.spool import SpoolEntry, spool_replay, spool_write
 from callcentre.vonage import inbound
 from callcentre.vonage.ncco import ncco_to_json
-from conversations import services
 from conversations.call_states import ENDING_STATUSES
 from conversations.events import VoiceEvent, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
+from conversations.services.call_events import event_apply
+from conversations.services.calls import (
+    CallArrival,
+    StoredEvent,
+    call_arrival,
+    call_start,
+    conversation_record_ivr,
+)
+from conversations.services.messages import MessageRejected, message_receive, message_status_apply
 from reports import services as report_services
 from routing import chat, ivr, voice, waiting
 from routing.settlement import leg_ended
@@ -54,9 +62,9 @@ def answer(*, payload: dict, received_at: datetime, decide: bool = True) -> list
     """
     try:
         with webhook_transaction():
-            arrival = services.call_arrival(payload=payload, received_at=received_at)
+            arrival = call_arrival(payload=payload, received_at=received_at)
             if not decide:
-                stored = services.call_start(arrival=arrival)
+                stored = call_start(arrival=arrival)
                 if stored.is_duplicate and stored.event.response is not None:
                     return stored.event.response
                 return safe_answer()
@@ -82,11 +90,9 @@ def event(*, payload: dict, received_at: datetime) -> list[dict] | None:
         return safe_answer() if voice_event.kind == Event.Kind.INPUT else None
 
 
-def event_store_and_apply(
-    *, voice_event: VoiceEvent, received_at: datetime
-) -> services.StoredEvent:
+def event_store_and_apply(*, voice_event: VoiceEvent, received_at: datetime) -> StoredEvent:
     """Store and apply an event; when it ended a leg, routing settles that leg's tasks."""
-    stored = services.event_apply(voice_event=voice_event, received_at=received_at)
+    stored = event_apply(voice_event=voice_event, received_at=received_at)
     member = stored.member
     if (
         not stored.is_duplicate
@@ -123,24 +129,24 @@ def settle_tasks_of_leg(*, member: Member) -> None:
         report_services.post_call_later(member.conversation_id)
 
 
-def entry_answer(*, arrival: services.CallArrival) -> list[dict]:
+def entry_answer(*, arrival: CallArrival) -> list[dict]:
     """Decide first, then store the new call with the decision (three INSERTs), then enqueue."""
     decision = ivr.ivr_entry(conversation=arrival.conversation)
     response = ncco_to_json(decision.actions)
     state = decision.entry_state()
-    stored = services.call_start(arrival=arrival, ivr_state=state, response=response)
+    stored = call_start(arrival=arrival, ivr_state=state, response=response)
     if stored.is_duplicate and stored.event.response is not None:
         return stored.event.response  # a redelivered answer: the same NCCO, queued once
     if not stored.conversation_is_new:
         # The call was stored before: by an event, or by an answer that was not decided.
-        services.conversation_record_ivr(
+        conversation_record_ivr(
             conversation=stored.conversation, state=state, response=response, event=stored.event
         )
     ivr.enqueue(decision=decision, conversation=stored.conversation)
     return response
 
 
-def input_answer(*, stored: services.StoredEvent) -> list[dict]:
+def input_answer(*, stored: StoredEvent) -> list[dict]:
     if stored.is_duplicate and stored.event.response is not None:
         return stored.event.response
     digits, speech = input_choice(stored.event.payload)
@@ -149,13 +155,13 @@ def input_answer(*, stored: services.StoredEvent) -> list[dict]:
         # Past the menus: the caller answered a queue announcement (routing.waiting).
         actions = waiting.waiting_input(conversation=stored.conversation, task=task, digits=digits)
         response = ncco_to_json(actions)
-        services.conversation_record_ivr(
+        conversation_record_ivr(
             conversation=stored.conversation, state={}, response=response, event=stored.event
         )
         return response
     decision = ivr.ivr_choose(conversation=stored.conversation, digits=digits, speech=speech)
     response = ncco_to_json(decision.actions)
-    services.conversation_record_ivr(
+    conversation_record_ivr(
         conversation=stored.conversation,
         state=decision.state(),
         choice=decision.choice(digits=digits, speech=speech),
@@ -181,7 +187,7 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
     try:
         with webhook_transaction():
             message_store(payload=payload, received_at=received_at)
-    except services.MessageRejected:
+    except MessageRejected:
         raise
     except Exception:
         logger.exception("inbound message webhook failed: payload spooled")
@@ -193,7 +199,7 @@ def message_store(*, payload: dict, received_at: datetime) -> None:
     thread, no chat); anything else is a chat for an agent."""
     if report_services.survey_answer_receive(payload=payload, received_at=received_at):
         return
-    message, is_duplicate = services.message_receive(payload=payload, received_at=received_at)
+    message, is_duplicate = message_receive(payload=payload, received_at=received_at)
     if is_duplicate:
         return
     chat.message_arrived(conversation=message.conversation)
@@ -203,8 +209,8 @@ def message_status(*, payload: dict, received_at: datetime) -> None:
     """Apply a sent message's delivery report (spooled when it cannot be stored now)."""
     try:
         with webhook_transaction():
-            services.message_status_apply(payload=payload)
-    except services.MessageRejected:
+            message_status_apply(payload=payload)
+    except MessageRejected:
         raise
     except Exception:
         logger.exception("message status webhook failed: payload spooled")
@@ -220,14 +226,10 @@ def replay_entry(entry: SpoolEntry) -> None:
             payload = inbound.message_inbound_clean(payload=entry.payload)
             message_store(payload=payload, received_at=received_at)
         elif entry.kind == SPOOL_MESSAGE_STATUS:
-            services.message_status_apply(
-                payload=inbound.message_status_clean(payload=entry.payload)
-            )
+            message_status_apply(payload=inbound.message_status_clean(payload=entry.payload))
         elif entry.kind == SPOOL_ANSWER:
             payload = inbound.voice_answer_clean(payload=entry.payload)
-            services.call_start(
-                arrival=services.call_arrival(payload=payload, received_at=received_at)
-            )
+            call_start(arrival=call_arrival(payload=payload, received_at=received_at))
         elif entry.kind == SPOOL_EVENT:
             payload = inbound.voice_event_clean(payload=entry.payload)
             event_store_and_apply(

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from callcentre.vonage import inbound
 from callcentre.vonage.signing import VonageWebhookAuthentication
-from conversations.services import MessageRejected
+from conversations.services.messages import MessageRejected
 from webhooks import handlers
 
 logger = logging.getLogger(__name__)

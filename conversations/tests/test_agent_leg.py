@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 
 from agents.tests.factories import AgentFactory
-from conversations import selectors, services
+from conversations import selectors
 from conversations.models import Conversation, Event, Member
+from conversations.services.calls import member_add_agent_leg
 from conversations.tests import payloads
 from routing.models import Offer, Task
 from routing.offers import offer_accept
@@ -27,7 +28,7 @@ def test_an_agent_leg_reported_first_is_moved_into_the_callers_conversation(vona
     started = payloads.status(agent_leg, "started", to="agent-bob", direction="outbound")
     assert vonage.post("/webhooks/event", started).status_code == 204
 
-    member = services.member_add_agent_leg(
+    member = member_add_agent_leg(
         conversation=conversation, agent_id=agent.pk, leg_uuid=agent_leg["uuid"]
     )
 
@@ -48,12 +49,8 @@ def test_registering_an_agent_leg_twice_changes_nothing(vonage):
     )
     agent = AgentFactory()
 
-    first = services.member_add_agent_leg(
-        conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1"
-    )
-    again = services.member_add_agent_leg(
-        conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1"
-    )
+    first = member_add_agent_leg(conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1")
+    again = member_add_agent_leg(conversation=conversation, agent_id=agent.pk, leg_uuid="leg-1")
 
     assert first == again
     assert Member.objects.count() == 1
@@ -75,9 +72,7 @@ def test_an_agent_leg_registered_while_its_first_event_is_stored_keeps_one_conve
         # before the event's insert (two processes at once, in production).
         reads.append(leg_uuid)
         if len(reads) == 1:
-            services.member_add_agent_leg(
-                conversation=conversation, agent_id=agent.pk, leg_uuid=leg_uuid
-            )
+            member_add_agent_leg(conversation=conversation, agent_id=agent.pk, leg_uuid=leg_uuid)
             return None
         return real_member_of_leg(leg_uuid=leg_uuid, lock=lock)
 

@@ -1,0 +1,1 @@
+"""Writes to the conversation core, by concept: customers, calls, call events, messages."""
