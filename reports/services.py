@@ -40,7 +40,7 @@ TASK_OUTCOMES: dict[str, str] = {
     Task.State.CANCELLED: "cancelled",
     Task.State.TIMED_OUT: "timed_out",
 }
-# routing.ivr.Outcome values that end a call without a task.
+# routing.ivr_decisions.Outcome values that end a call without a task.
 IVR_END_OUTCOMES = ("self_service", "voicemail", "message")
 # The sweep leaves the newest calls to their own trigger, and gives up on old recordings, and
 # on surveys the pipeline never got to after an hour (a survey days later would puzzle).

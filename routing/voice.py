@@ -28,6 +28,7 @@ from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
 from routing import ivr
 from routing.errors import RoutingError
+from routing.ivr_decisions import voice_for
 from routing.models import Queue, Task
 from routing.rooms import callback_room_name, waiting_room_name
 
@@ -242,5 +243,5 @@ def leg_end_follow_up(*, member_id: int) -> None:
         return
     if agent_legs_up(conversation_id=member.conversation_id).exists():
         return  # someone is still with the customer
-    caller_voice = ivr.voice_for(ivr.caller_menu(conversation=member.conversation))
+    caller_voice = voice_for(ivr.caller_menu(conversation=member.conversation))
     caller_transfer(conversation=member.conversation, actions=[caller_voice.talk(AGENTS_GONE_TEXT)])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from callcentre.vonage import ncco
 from conversations.models import Conversation
 from routing import ivr, prompts, statistics, voice
+from routing.ivr_decisions import NO_CALLBACK_NUMBER_TEXT, Caller, voice_for
 from routing.models import Queue, Task
 from routing.queueing import task_keep_place_for_callback
 from routing.rooms import waiting_room_name
@@ -31,7 +32,7 @@ ANNOUNCEMENTS_PER_RUN = 200
 
 def caller_number(conversation: Conversation) -> str:
     """The number to call back; '' when the caller has none (a Client SDK user)."""
-    return ivr.Caller(conversation=conversation, at=timezone.now()).number
+    return Caller(conversation=conversation, at=timezone.now()).number
 
 
 def offers_callback(*, queue: Queue, conversation: Conversation) -> bool:
@@ -74,7 +75,7 @@ def task_announce(
     actions = prompts.announcement_actions(
         text=text,
         waiting_room=waiting_room_name(conversation),
-        voice=ivr.voice_for(ivr.caller_menu(conversation=conversation)),
+        voice=voice_for(ivr.caller_menu(conversation=conversation)),
         offers_callback=with_callback,
     )
     return voice.caller_transfer(conversation=conversation, actions=actions)
@@ -125,13 +126,13 @@ def waiting_input(*, conversation: Conversation, task: Task, digits: str) -> lis
     """The caller answered (or not) an announcement: a callback that keeps their place, or
     back to the waiting room."""
     waiting_room = waiting_room_name(conversation)
-    caller_voice = ivr.voice_for(ivr.caller_menu(conversation=conversation))
+    caller_voice = voice_for(ivr.caller_menu(conversation=conversation))
     if digits[:1] != prompts.CALLBACK_KEY or not task.queue.offer_callback_while_waiting:
         return prompts.back_to_hold_actions(waiting_room=waiting_room, voice=caller_voice)
     number = caller_number(conversation)
     if not number:
         return prompts.back_to_hold_actions(
-            waiting_room=waiting_room, voice=caller_voice, text=ivr.NO_CALLBACK_NUMBER_TEXT
+            waiting_room=waiting_room, voice=caller_voice, text=NO_CALLBACK_NUMBER_TEXT
         )
     if not task_keep_place_for_callback(task_id=task.pk, callback_number=number):
         # An agent is being offered the call (or has it): stay on the line.

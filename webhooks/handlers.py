@@ -32,6 +32,7 @@ from conversations.services.calls import (
 from conversations.services.messages import MessageRejected, message_receive, message_status_apply
 from reports import services as report_services
 from routing import chat, ivr, voice, waiting
+from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ SPOOL_MESSAGE_STATUS = "message-status"
 
 def safe_answer() -> list[dict]:
     return ncco_to_json(
-        ivr.voicemail_actions(apology="We're sorry, we can't take your call right now.")
+        voicemail_actions(apology="We're sorry, we can't take your call right now.")
     )
 
 
