@@ -5,6 +5,7 @@ from accounts.services import api_token_create
 from agents.models import Agent
 from agents.presence import Actor
 from agents.tests.factories import UserFactory
+from callcentre.celery import app
 from callcentre.tests.fake_vonage import NOT_FOUND
 from conversations.models import Customer, Member
 from routing.models import Offer, Task
@@ -274,3 +275,31 @@ def test_when_vonage_refuses_a_control_the_agent_sees_why_and_nothing_changes(
     assert response.status_code == 502
     assert response.json()["detail"].startswith("Vonage did not take it: 404")
     assert Member.objects.get(pk=leg.pk).is_muted is False
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Celery publishes to a broker nothing listens on (fresh connection pools, so the
+    ones earlier tests opened are not reused)."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+
+def test_accepting_with_the_broker_down_still_rings_the_agent(
+    bob_client, bob, billing_queue, vonage_api, broker_down, django_capture_on_commit_callbacks
+):
+    """Issue 11.20: the task was assigned but no call placed (a 500) when Redis was down."""
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status="available")
+    task = task_enqueue(conversation=ConversationFactory(), queue=billing_queue)
+    offer = Offer.objects.get(task=task)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = bob_client.post(f"/api/agent/offers/{offer.pk}/accept")
+
+    assert accepted.status_code == 200
+    [leg] = Member.objects.filter(conversation=task.conversation, kind="agent")
+    creates = [r for r in vonage_api.received if r.method == "POST" and r.path == "/v1/calls"]
+    assert [create.body["to"] for create in creates] == [[{"type": "app", "user": "agent-bob"}]]
+    assert leg.leg_uuid is not None

@@ -28,7 +28,7 @@ def test_a_celery_worker_replays_the_spool(vonage, spool_worker_environment, dat
     assert len(spool_entries()) == 2
 
     with running_worker(spool_worker_environment):
-        celery_app.send_task("conversations.replay_spool")  # always to the broker, never eager
+        celery_app.send_task("webhooks.replay_spool")  # always to the broker, never eager
         deadline = time.monotonic() + 30
         while spool_entries() and time.monotonic() < deadline:
             time.sleep(0.2)
