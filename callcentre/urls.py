@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from callcentre.health import healthz
 from callcentre.views import home
@@ -15,6 +17,11 @@ urlpatterns = [
     path("desktop/", desktop_views.desktop, name="agent-desktop"),
     path("accounts/", include("accounts.urls")),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for it on pages that name no icon (the JSON API opened in a tab).
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("callcentre/favicon.svg"), permanent=True),
+    ),
     path(
         "recordings/<int:recording_id>/audio",
         conversation_views.recording_audio,

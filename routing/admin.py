@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 
+from callcentre.admin import RecordAdmin, RecordInline
 from routing.models import (
     BusinessHours,
     EscalationStep,
@@ -158,15 +158,13 @@ class IvrMenuAdmin(admin.ModelAdmin):
     ]
 
 
-class OfferInline(admin.TabularInline):
+class OfferInline(RecordInline):
     model = Offer
-    extra = 0
     fields = readonly_fields = ("agent", "state", "created_at", "expires_at", "responded_at")
-    can_delete = False
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(RecordAdmin):
     """Tasks are the engine's work: read-only here, moved only by routing.states."""
 
     list_display = ["pk", "queue", "channel", "state", "priority", "agent", "queued_at"]
@@ -174,15 +172,9 @@ class TaskAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Task._meta.fields]
     inlines = [OfferInline]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
 
 @admin.register(Offer)
-class OfferAdmin(admin.ModelAdmin):
+class OfferAdmin(RecordAdmin):
     list_display = ["pk", "task", "agent", "state", "created_at", "expires_at"]
     list_filter = ["state"]
     readonly_fields = [field.name for field in Offer._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

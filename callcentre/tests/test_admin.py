@@ -1,15 +1,19 @@
 """Supervisors configure and inspect everything in Django admin."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import timezone
 
-from agents.tests.factories import UserFactory
+from agents.tests.factories import AgentFactory, UserFactory
 from conversations.models import Channel, Conversation, Message, Recording
 from conversations.tests import payloads
 from reports.models import CallDetailRecord, SatisfactionSurvey
+from routing.models import Offer, Task
+from routing.tests.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +115,11 @@ def records(vonage) -> list:
     survey, _ = SatisfactionSurvey.objects.get_or_create(
         conversation=conversation, defaults={"number": payloads.CALLER_NUMBER}
     )
+    queue = QueueFactory(name="Records")
+    task = Task.objects.create(conversation=conversation, queue=queue, queued_at=now)
+    offer = Offer.objects.create(
+        task=task, agent=AgentFactory(), created_at=now, expires_at=now + timedelta(seconds=20)
+    )
     return [
         conversation,
         conversation.members.first(),
@@ -119,6 +128,8 @@ def records(vonage) -> list:
         recording,
         record,
         survey,
+        task,
+        offer,
     ]
 
 

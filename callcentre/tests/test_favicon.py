@@ -26,3 +26,9 @@ def test_the_supervisors_pages_link_the_icon(client):
 
     for url in ["/admin/", "/admin/routing/ivrmenu/", "/admin/dashboard/live/"]:
         assert ICON_LINK in client.get(url).content.decode(), url
+
+
+def test_favicon_ico_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert (response.status_code, response["Location"]) == (301, "/static/callcentre/favicon.svg")
