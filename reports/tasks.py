@@ -4,7 +4,7 @@ import logging
 
 from celery import chain, shared_task
 
-from reports import services
+from reports import services, surveys
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ def write_cdr(conversation_id: int) -> None:
 @shared_task(name="reports.send_survey")
 def send_survey(conversation_id: int) -> None:
     # Not retried: a send that timed out may still have reached the customer.
-    services.survey_send(conversation_id=conversation_id)
+    surveys.survey_send(conversation_id=conversation_id)
 
 
 @shared_task(name="reports.thank_for_survey_answer")
 def thank_for_survey_answer(survey_id: int) -> None:
     # Not retried: a send that timed out may still have reached the customer.
-    services.survey_thank(survey_id=survey_id)
+    surveys.survey_thank(survey_id=survey_id)
 
 
 @shared_task(name="reports.store_recordings")

@@ -31,6 +31,7 @@ from conversations.services.calls import (
 )
 from conversations.services.messages import MessageRejected, message_receive, message_status_apply
 from reports import services as report_services
+from reports import surveys
 from routing import chat, ivr, voice, waiting
 from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
@@ -198,7 +199,7 @@ def inbound_message(*, payload: dict, received_at: datetime) -> None:
 def message_store(*, payload: dict, received_at: datetime) -> None:
     """Store a message once: an answer to the customer's survey belongs to the survey (no
     thread, no chat); anything else is a chat for an agent."""
-    if report_services.survey_answer_receive(payload=payload, received_at=received_at):
+    if surveys.survey_answer_receive(payload=payload, received_at=received_at):
         return
     message, is_duplicate = message_receive(payload=payload, received_at=received_at)
     if is_duplicate:
