@@ -16,6 +16,7 @@ from django.utils import timezone
 from psycopg.abc import Params, Query
 
 from callcentre import deadline
+from callcentre.models import SeenWebhookToken
 
 if TYPE_CHECKING:
     from callcentre.postgresql.base import DatabaseWrapper as PostgresWrapper
@@ -53,8 +54,6 @@ def seen_token_add(*, jti_hash: str, ttl_seconds: int) -> bool:
     """Remember a webhook token's jti (hashed) for `ttl_seconds`; False when it is remembered
     and unexpired. One prepared statement, committed on its own (autocommit): the row is seen
     by every process at once, and stays even when the webhook's own transaction fails."""
-    from callcentre.models import SeenWebhookToken
-
     expires_at = SeenWebhookToken._meta.get_field("expires_at")
     now = timezone.now()
     sql = (
@@ -72,8 +71,6 @@ def seen_token_add(*, jti_hash: str, ttl_seconds: int) -> bool:
 
 def seen_tokens_prune() -> int:
     """Forget the jtis whose tokens have expired; the number forgotten."""
-    from callcentre.models import SeenWebhookToken
-
     deleted, _ = SeenWebhookToken.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
 

@@ -87,10 +87,6 @@ class LocalCrmBackend:
         )
 
 
-def number_digits(number: str) -> str:
-    return phone_number(number)
-
-
 def cache_key(digits: str) -> str:
     return f"{CACHE_KEY_PREFIX}{digits}"
 
@@ -188,7 +184,7 @@ def crm_profile_for_number(number: str, *, customer: Customer | None = None) -> 
 
     `customer`: the caller's Customer, when the webhook has already read it.
     """
-    digits = number_digits(number)
+    digits = phone_number(number)
     if not digits:
         return None
     backend = crm_backend()

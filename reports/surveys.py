@@ -13,9 +13,10 @@ from django.utils import timezone
 from callcentre.celery import enqueue
 from callcentre.realtime import board_changed_later
 from callcentre.vonage.client import VonageError
+from callcentre.vonage.inbound import phone_number
 from conversations import selectors as conversation_selectors
 from conversations.models import Channel
-from conversations.services.customers import customer_lock, normalise_number
+from conversations.services.customers import customer_lock
 from conversations.services.messages import message_occurred_at, message_receive, message_send
 from reports.models import CallDetailRecord, SatisfactionSurvey
 from routing.models import Task
@@ -101,7 +102,7 @@ def survey_send(*, conversation_id: int) -> SatisfactionSurvey | None:
     if cdr is None or cdr.conversation.channel not in SURVEY_CHANNELS:
         return None
     text = survey_text(cdr.conversation.channel)
-    number = normalise_number(cdr.from_address)
+    number = phone_number(cdr.from_address)
     if not text or not number:
         return None
     survey, created = survey_create(cdr=cdr, number=number)
@@ -135,15 +136,18 @@ def survey_stale_before(now: datetime) -> datetime:
     return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
-def surveys_abandoned(*, now: datetime) -> QuerySet[SatisfactionSurvey]:
-    """Surveys of this call still "sending" after any run sending them was killed by its
-    time limit (Celery's hard limit, so no live run still holds them)."""
-    stale = survey_stale_before(now)
+def surveys_left_sending(*, now: datetime) -> QuerySet[SatisfactionSurvey]:
+    """Surveys still "sending" after any run sending them was killed by its time limit
+    (Celery's hard limit, so no live run still holds them)."""
     return SatisfactionSurvey.objects.filter(
-        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True),
-        conversation=OuterRef("pk"),
+        Q(claimed_at__lt=survey_stale_before(now)) | Q(claimed_at__isnull=True),
         state=SatisfactionSurvey.State.SENDING,
     )
+
+
+def surveys_abandoned(*, now: datetime) -> QuerySet[SatisfactionSurvey]:
+    """The call's surveys a killed run left "sending" (inside the sweep's Exists)."""
+    return surveys_left_sending(now=now).filter(conversation=OuterRef("pk"))
 
 
 def survey_reclaim(*, survey: SatisfactionSurvey) -> bool:
@@ -152,12 +156,8 @@ def survey_reclaim(*, survey: SatisfactionSurvey) -> bool:
     The run may have died after Vonage accepted the text and before it was recorded: then the
     caller gets the question twice. That is the price of never losing one; the window is the
     time between Vonage's answer and one INSERT."""
-    stale = survey_stale_before(timezone.now())
-    claimed = SatisfactionSurvey.objects.filter(
-        Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True),
-        pk=survey.pk,
-        state=SatisfactionSurvey.State.SENDING,
-    ).update(claimed_at=timezone.now())
+    now = timezone.now()
+    claimed = surveys_left_sending(now=now).filter(pk=survey.pk).update(claimed_at=now)
     if claimed:
         logger.warning(
             "resuming the survey of call %s (its run was killed)", survey.conversation_id
@@ -190,7 +190,7 @@ def survey_answer_receive(*, payload: dict, received_at: datetime) -> Satisfacti
     occurred_at = message_occurred_at(payload=payload, received_at=received_at)
     survey = (
         SatisfactionSurvey.objects.filter(
-            number=normalise_number(sender),
+            number=phone_number(sender),
             state=SatisfactionSurvey.State.SENT,
             sent_at__gte=occurred_at - SURVEY_ANSWER_WINDOW,
         )

@@ -11,14 +11,9 @@ from conversations.models import (
 )
 
 
-def normalise_number(value: str) -> str:
-    """E.164 digits without '+' or spaces, as Vonage sends them; '' when not a phone number."""
-    return phone_number(value)
-
-
 def customer_for_number(*, number: str) -> Customer | None:
     """The customer with this phone number, created when the number is new."""
-    digits = normalise_number(number)
+    digits = phone_number(number)
     if not digits:
         return None
     customer = selectors.customer_with_phone(digits=digits)

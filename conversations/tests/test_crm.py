@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from callcentre.vonage.inbound import phone_number
 from conversations import crm
 from conversations.crm import CrmProfile, LocalCrmBackend, crm_profile_for_number
 from conversations.models import Customer, CustomerHandle
@@ -65,7 +66,7 @@ def use(settings, backend_class) -> type:
 
 
 def wait_until_cached(number: str, *, seconds: float = 5) -> None:
-    digits = crm.number_digits(number)
+    digits = phone_number(number)
     deadline = time.monotonic() + seconds
     while crm.cache_read(digits) is crm.MISSING:
         assert time.monotonic() < deadline, f"the CRM answer for {number} was never cached"
