@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv run test lint typecheck bench
+.PHONY: help venv run test lint typecheck bench vendor
 
 help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
@@ -19,6 +19,7 @@ help:
 	@echo "make typecheck  mypy alone"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
 	@echo "make venv   create .venv and install requirements-dev.txt"
+	@echo "make vendor  copy the pinned front-end libraries of package.json into static/vendor/ (needs npm)"
 
 venv: $(STAMP)
 
@@ -87,3 +88,8 @@ typecheck: venv
 
 bench: venv
 	$(VENV_PY) bench/webhooks.py $(BENCH_ARGS)
+
+# The front-end libraries (package.json, exact versions) are committed under static/vendor/;
+# this refreshes them from the npm registry after a version change. Nothing loads from a CDN.
+vendor:
+	sh scripts/vendor_static.sh
