@@ -203,9 +203,7 @@ def contact_panel(*, agent: Agent, user: User | AnonymousUser, task_id: int) -> 
     return panel
 
 
-def customer_history(
-    *, agent: Agent, user: User | AnonymousUser, customer_id: int
-) -> dict:
+def customer_history(*, agent: Agent, user: User | AnonymousUser, customer_id: int) -> dict:
     """Every contact of a customer the agent may see (audited)."""
     customer = customer_get_for_agent(agent=agent, customer_id=customer_id)
     current = theirs_now(agent, customer.pk)
