@@ -35,6 +35,10 @@ class WrapUpFieldError(WrapUpError):
         self.field = field
 
 
+def phone_display(number: str) -> str:
+    return "+" + number if number.isdigit() else number or "the customer"
+
+
 def start_of_today(now: datetime) -> datetime:
     return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -137,7 +141,8 @@ def wrap_up_end(*, agent: Agent) -> Agent:
     missing = [task for task in pending if task.queue.disposition_required]
     if missing:
         task = missing[0]
-        who = task.customer_number or "the customer"
+        customer = task.conversation.customer
+        who = (customer.name if customer else "") or phone_display(task.customer_number)
         raise WrapUpError(
             f"Choose a disposition for the contact with {who} ({task.queue.name}) "
             "before you end the wrap-up."

@@ -68,7 +68,9 @@ def test_ready_now_is_refused_without_a_required_disposition_and_changes_nothing
     task = finished_chat(agent=bob, queue=billing, customer=customer_with_number())
     until = Agent.objects.get(pk=bob.pk).wrap_up_until
 
-    with pytest.raises(WrapUpError, match="Choose a disposition for the contact with 447700900123"):
+    with pytest.raises(
+        WrapUpError, match="Choose a disposition for the contact with Sarah Johnson \\(Billing\\)"
+    ):
         wrap_up_end(agent=bob)
 
     assert Agent.objects.get(pk=bob.pk).wrap_up_until == until
