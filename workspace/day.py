@@ -6,7 +6,8 @@ from datetime import datetime
 from django.db.models import Sum
 from django.utils import timezone
 
-from agents.models import Agent
+from agents.models import Activity, Agent
+from agents.selectors import agent_seconds_by_activity
 from reports.selectors import agent_hold_seconds
 from routing.models import Queue, QueueSkill, Task
 from routing.statistics import queue_statistics
@@ -45,7 +46,7 @@ def agent_queues(*, agent: Agent, now: datetime) -> list[dict]:
 
 def agent_day(*, agent: Agent, now: datetime) -> dict:
     """The agent's figures today: contacts handled, average handle time (talk, hold and
-    wrap-up per contact), talk, hold, wrap-up; occupancy once presence intervals exist."""
+    wrap-up per contact), talk, hold, wrap-up, occupancy."""
     since = start_of_today(now)
     handled = Task.objects.filter(agent=agent, state=Task.State.COMPLETED, completed_at__gte=since)
     count = handled.count()
@@ -58,5 +59,14 @@ def agent_day(*, agent: Agent, now: datetime) -> dict:
         "talk_seconds": talk,
         "hold_seconds": hold,
         "wrap_up_seconds": wrap_up,
-        "occupancy_percent": None,
+        "occupancy_percent": occupancy_percent(agent=agent, since=since, now=now),
     }
+
+
+def occupancy_percent(*, agent: Agent, since: datetime, now: datetime) -> float | None:
+    """The share of the agent's available time today spent on contacts and their wrap-up
+    (presence intervals); None before they were available at all today."""
+    spent = agent_seconds_by_activity(agent=agent, since=since, until=now)
+    working = spent.get(Activity.BUSY, 0) + spent.get(Activity.WRAP_UP, 0)
+    signed_in = working + spent.get(Activity.IDLE, 0)
+    return round(100 * working / signed_in, 1) if signed_in else None
