@@ -6,7 +6,7 @@ correction records the change.
 """
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from agents.models import Agent
@@ -20,6 +20,7 @@ from workspace.access import customer_get_for_agent, customer_is_current, task_g
 from workspace.wrap_up import disposition_labels, pending_wrap_ups
 
 RECENT_CONTACTS = 5
+HISTORY_LIMIT = 200  # the full history's newest contacts; `count` says how many there are
 # VADER's usual cut-offs for its compound score.
 POSITIVE, NEGATIVE = 0.05, -0.05
 
@@ -90,7 +91,7 @@ def arrival(conversation: Conversation) -> dict:
     }
 
 
-def contacts_of(customer_id: int, *, exclude: int | None = None) -> list[Conversation]:
+def contacts_of(customer_id: int, *, exclude: int | None = None) -> QuerySet[Conversation]:
     """The customer's conversations on every channel, newest first, with their tasks."""
     tasks = Task.objects.select_related("queue", "agent").order_by("pk")
     conversations = (
@@ -100,7 +101,7 @@ def contacts_of(customer_id: int, *, exclude: int | None = None) -> list[Convers
     )
     if exclude is not None:
         conversations = conversations.exclude(pk=exclude)
-    return list(conversations)
+    return conversations
 
 
 def history_rows(conversations: list[Conversation], *, agent: Agent, current: bool) -> list[dict]:
@@ -192,8 +193,8 @@ def contact_panel(*, agent: Agent, user: User | AnonymousUser, task_id: int) -> 
     current = theirs_now(agent, customer.pk)
     previous = contacts_of(customer.pk, exclude=conversation.pk)
     panel["previous"] = {
-        "count": len(previous),
-        "recent": history_rows(previous[:RECENT_CONTACTS], agent=agent, current=current),
+        "count": previous.count(),
+        "recent": history_rows(list(previous[:RECENT_CONTACTS]), agent=agent, current=current),
     }
     panel.update(open_work(customer.pk))
     panel["can_edit"] = current
@@ -210,9 +211,11 @@ def customer_history(*, agent: Agent, user: User | AnonymousUser, customer_id: i
     audit_reads(
         user=user, kind=AuditEntry.Kind.CUSTOMER, object_ids=[customer.pk], where="customer history"
     )
+    contacts = contacts_of(customer.pk)
     return {
         "customer": customer_card(customer, ""),
-        "contacts": history_rows(contacts_of(customer.pk), agent=agent, current=current),
+        "count": contacts.count(),
+        "contacts": history_rows(list(contacts[:HISTORY_LIMIT]), agent=agent, current=current),
     }
 
 

@@ -51,6 +51,11 @@ def waits_for_wrap_up(task: Task, now: datetime) -> bool:
     return task.completed_at is not None and task.completed_at + window > now
 
 
+def seconds_since_the_end(task: Task, now: datetime) -> int:
+    """The wrap-up time of a contact wrapped up now."""
+    return max(int((now - (task.completed_at or now)).total_seconds()), 0)
+
+
 def pending_wrap_ups(*, agent: Agent, now: datetime | None = None) -> list[Task]:
     """The contacts the agent finished and has not wrapped up yet, oldest first."""
     now = now or timezone.now()
@@ -118,7 +123,6 @@ def wrap_up_save(
         )
     if follow_up_on is not None and follow_up_on < timezone.localdate(now):
         raise WrapUpFieldError("follow_up_on", "A follow-up cannot be in the past.")
-    ended = task.completed_at or now
     with transaction.atomic():
         conversation_wrap_up_record(
             conversation_id=task.conversation_id,
@@ -126,7 +130,7 @@ def wrap_up_save(
             notes=notes,
             follow_up_on=follow_up_on,
             at=now,
-            wrap_up_seconds=max(int((now - ended).total_seconds()), 0),
+            wrap_up_seconds=seconds_since_the_end(task, now),
         )
         cdr_wrap_up_copy(conversation_id=task.conversation_id)
         agent_changed_later(agent.pk)
@@ -156,7 +160,7 @@ def wrap_up_end(*, agent: Agent) -> Agent:
                 notes=conversation.wrap_up_notes,
                 follow_up_on=conversation.follow_up_on,
                 at=now,
-                wrap_up_seconds=max(int((now - (task.completed_at or now)).total_seconds()), 0),
+                wrap_up_seconds=seconds_since_the_end(task, now),
             )
             cdr_wrap_up_copy(conversation_id=task.conversation_id)
         return agent_ready(agent=agent)

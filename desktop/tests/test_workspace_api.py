@@ -144,6 +144,7 @@ def test_once_the_customer_is_no_longer_theirs_an_agent_reads_only_their_own_not
     response = client_of(bob).get(f"/api/agent/customers/{sarah.pk}/history")
 
     assert response.status_code == 200
+    assert response.json()["count"] == 3  # the two calls and the chat offered
     notes = {
         row["agent"]: (row["notes"], row["notes_hidden"])
         for row in response.json()["contacts"]
