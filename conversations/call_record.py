@@ -11,9 +11,7 @@ from conversations.models import CallStep
 
 
 def call_steps(*, conversation_id: int) -> QuerySet[CallStep]:
-    return CallStep.objects.filter(conversation_id=conversation_id).select_related(
-        "agent", "party"
-    )
+    return CallStep.objects.filter(conversation_id=conversation_id).select_related("agent", "party")
 
 
 def open_step(*, conversation_id: int, kind: str) -> CallStep | None:

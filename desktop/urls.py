@@ -3,7 +3,11 @@ from django.urls import path
 from desktop import api, callcontrol_api
 
 callcontrol_api_urls = [
-    path("transfer-targets", callcontrol_api.TransferTargetsApi.as_view(), name="api-transfer-targets"),
+    path(
+        "transfer-targets",
+        callcontrol_api.TransferTargetsApi.as_view(),
+        name="api-transfer-targets",
+    ),
     path("tasks/<int:task_id>/hold", callcontrol_api.CallHoldApi.as_view(), name="api-call-hold"),
     path("tasks/<int:task_id>/dtmf", callcontrol_api.CallDtmfApi.as_view(), name="api-call-dtmf"),
     path(

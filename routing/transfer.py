@@ -461,4 +461,3 @@ def party_task_cancel(*, task: Task) -> None:
         ended_at=timezone.now(),
     ):
         agent_slot_give_back(agent_id=task.agent_id, channel=task.channel)
-

@@ -24,9 +24,9 @@ from django.db.models import QuerySet
 from callcentre.celery import enqueue
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
+from conversations.call_record import handed_on_since
 from conversations.call_states import ENDING_STATUSES
 from conversations.models import Conversation, Member
-from conversations.call_record import handed_on_since
 from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
 from conversations.services.steps import call_steps_leg_ended

@@ -57,9 +57,7 @@ def connected_call(sandbox, agent) -> tuple[dict, Task]:
 
 def agent_leg(agent, task: Task) -> str:
     return str(
-        Member.objects.filter(conversation=task.conversation_id, agent=agent)
-        .latest("pk")
-        .leg_uuid
+        Member.objects.filter(conversation=task.conversation_id, agent=agent).latest("pk").leg_uuid
     )
 
 
@@ -172,7 +170,9 @@ def test_a_cold_transfer_to_a_queue_reaches_its_next_agent(
     assert agent_client(carol).post(f"/api/agent/offers/{offer.pk}/accept").status_code == 200
     wait_until(lambda: customer_feed_has(sandbox, call, "Connected with agent-carol (app)"))
     sandbox.control.say(agent_leg(carol, new_task), "Support, Carol speaking.")
-    wait_until(lambda: "agent-carol (app): “Support, Carol speaking.”" in heard(sandbox, call["uuid"]))
+    wait_until(
+        lambda: "agent-carol (app): “Support, Carol speaking.”" in heard(sandbox, call["uuid"])
+    )
     assert not sandbox.control.call(call["uuid"])["ended"]
 
     sandbox.control.hangup(call["uuid"])
@@ -226,7 +226,9 @@ def test_a_warm_transfer_consults_carol_while_ada_holds_then_completes(
     customer = sandbox.control.call(call["uuid"])
     assert (customer["muted"], customer["earmuffed"], customer["ended"]) == (False, False, False)
     sandbox.control.say(str(carol_leg.leg_uuid), "Hello Ada, Carol here.")
-    wait_until(lambda: "agent-carol (app): “Hello Ada, Carol here.”" in heard(sandbox, call["uuid"]))
+    wait_until(
+        lambda: "agent-carol (app): “Hello Ada, Carol here.”" in heard(sandbox, call["uuid"])
+    )
     bob.refresh_from_db()
     assert bob.voice_load == 0 and bob.wrap_up_until is not None
 
@@ -324,7 +326,9 @@ def test_a_cold_transfer_to_a_number_connects_the_customer_to_it(
     )
 
     assert response.status_code == 202, response.content
-    wait_until(lambda: customer_feed_has(sandbox, call, f"Connected with +{COLLEAGUE}"))
+    wait_until(
+        lambda: customer_feed_has(sandbox, call, f"Connected with +{COLLEAGUE}"), timeout=TIMEOUT
+    )
     wait_until(lambda: Task.objects.get(pk=task.pk).state == "completed", timeout=TIMEOUT)
     time.sleep(1.5)  # the follow-up of Bob's leg: Ada is not hung up, she was handed on
     assert not sandbox.control.call(call["uuid"])["ended"]
