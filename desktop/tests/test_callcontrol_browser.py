@@ -158,7 +158,7 @@ def test_hold_keys_and_a_warm_transfer_to_carol_from_the_contact_card(
         timeout=TIMEOUT,
     )
     assert (cdr.agent, cdr.transfers) == (carol, 1)
-    assert cdr.hold_seconds >= 1 and cdr.consult_seconds >= 0
+    assert cdr.hold_seconds >= 1
     assert list(CallStep.objects.values_list("kind", "agent__display_name")) == [
         ("hold", "Bob"),
         ("dtmf", "Bob"),

@@ -148,7 +148,7 @@ window.CallControl = (() => {
       ] : []));
     }
     for (const party of control.parties) {
-      parties.push(partyLine(party, "In conference:", party.is_mine ? [
+      parties.push(partyLine(party, "In conference with", party.is_mine ? [
         button("drop", "Drop", () => post(taskUrl(task, "conference/" + party.step_id + "/drop"))),
       ] : []));
     }
