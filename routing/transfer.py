@@ -38,9 +38,9 @@ from callcentre.vonage.client import VonageError, get_client
 from callcentre.vonage.inbound import phone_number
 from conversations.call_record import open_parties, open_step
 from conversations.models import CallStep, Conversation
-from conversations.services.calls import member_add_agent_leg
+from conversations.services.calls import conversation_set_attributes, member_add_agent_leg
 from conversations.services.steps import call_step_begin, call_step_end, call_step_set_party
-from routing import ivr, voice
+from routing import ivr, recording, voice
 from routing.control import (
     agent_leg_required,
     agents_on_call,
@@ -132,19 +132,23 @@ def customer_move(*, conversation: Conversation, leg_uuid: str, actions: list[nc
     get_client().transfer_to_ncco(leg_uuid, ncco.ncco_to_json(actions))
 
 
-def customer_to_new_room(*, conversation: Conversation, leg_uuid: str, text: str) -> None:
+def customer_to_new_room(
+    *, conversation: Conversation, queue: Queue, leg_uuid: str, text: str
+) -> None:
     """The customer waits in a room of their own for the next agent (their old one ended
     when they left it: its name is not used again)."""
     moves = conversation.call_steps.filter(kind=CallStep.Kind.TRANSFER).count()
     room = f"waiting-{conversation.vonage_uuid}-{moves + 1}"
-    conversation.attributes = {**conversation.attributes, "room": room}
-    conversation.save(update_fields=["attributes"])
+    conversation_set_attributes(conversation=conversation, room=room)
     caller_voice = voice_for(ivr.caller_menu(conversation=conversation))
-    customer_move(
-        conversation=conversation,
-        leg_uuid=leg_uuid,
-        actions=[caller_voice.talk(text), hold_conversation(waiting_room_name(conversation))],
-    )
+    actions: list[ncco.Action] = [
+        caller_voice.talk(text),
+        hold_conversation(waiting_room_name(conversation)),
+    ]
+    if not recording.consent_asked(conversation):
+        # A caller who has not heard the new queue's recording notice hears it now.
+        actions = recording.with_notice(actions, queue=queue, voice=caller_voice)
+    customer_move(conversation=conversation, leg_uuid=leg_uuid, actions=actions)
 
 
 def agent_leg_hang_up_later(*, task: Task) -> None:
@@ -188,6 +192,7 @@ def call_transfer_to_queue(*, task: Task, agent: Agent, queue_id: int) -> Task:
         )
         customer_to_new_room(
             conversation=conversation,
+            queue=queue,
             leg_uuid=leg_uuid,
             text=f"Please hold while I transfer you to {queue.name}.",
         )
@@ -219,7 +224,9 @@ def call_transfer_to_agent(*, task: Task, agent: Agent, agent_id: int) -> Task:
             target=target.display_name,
             party_task_id=new_task.pk,
         )
-        customer_to_new_room(conversation=conversation, leg_uuid=leg_uuid, text=TRANSFER_TEXT)
+        customer_to_new_room(
+            conversation=conversation, queue=task.queue, leg_uuid=leg_uuid, text=TRANSFER_TEXT
+        )
         agent_leg_hang_up_later(task=task)
     return new_task
 
@@ -312,12 +319,13 @@ def call_party_add(
             to=endpoint or {"type": "phone", "number": digits},
             ncco=ncco.ncco_to_json(
                 [
+                    *(recording.record_actions(task=task) if target else []),
                     ncco.Conversation(
                         name=waiting_room_name(conversation),
                         start_on_enter=True,
                         end_on_exit=False,
                         event_url=voice.event_url(),
-                    )
+                    ),
                 ]
             ),
             event_url=voice.event_url(),

@@ -30,7 +30,7 @@ from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
 from conversations.services.steps import call_steps_leg_ended
-from routing import ivr
+from routing import ivr, recording
 from routing.errors import RoutingError
 from routing.ivr_decisions import voice_for
 from routing.models import Queue, Task
@@ -83,6 +83,7 @@ def task_connect_agent(*, task_id: int) -> None:
         to={"type": "app", "user": agent.vonage_user},
         ncco=ncco.ncco_to_json(
             [
+                *recording.record_actions(task=task),
                 ncco.Conversation(
                     name=room,
                     start_on_enter=True,
@@ -90,7 +91,7 @@ def task_connect_agent(*, task_id: int) -> None:
                     # call_leg_ended's reach: their call always ends with the agent's.
                     end_on_exit=task.is_callback,
                     event_url=event_url(),
-                )
+                ),
             ]
         ),
         event_url=event_url(),

@@ -295,3 +295,13 @@ def conversation_record_ivr(
     if event.response != response:  # an answer event may have been stored with its NCCO
         event.response = response
         event.save(update_fields=["response"])
+
+
+def conversation_set_attributes(*, conversation: Conversation, **values: object) -> Conversation:
+    """Set keys of the conversation's attributes (the caller's room after a transfer, their
+    answer to the recording notice), on a row-locked read: others' keys stay as they are."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    locked.attributes = {**locked.attributes, **values}
+    locked.save(update_fields=["attributes"])
+    conversation.attributes = locked.attributes
+    return conversation
