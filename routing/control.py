@@ -211,15 +211,21 @@ def call_set_muted(*, task: Task, agent: Agent, muted: bool) -> Member:
     call_task_check(task)
     with transaction.atomic():
         conversation = conversation_lock(task)
-        step = open_step(conversation_id=conversation.pk, kind=CallStep.Kind.MUTE)
-        if muted and (step is None or step.agent_id != agent.pk):
+        step = (
+            CallStep.objects.filter(
+                conversation=conversation, kind=CallStep.Kind.MUTE, agent=agent, ended_at=None
+            )
+            .order_by("-pk")
+            .first()
+        )
+        if muted and step is None:
             call_step_begin(
                 conversation_id=conversation.pk,
                 kind=CallStep.Kind.MUTE,
                 agent_id=agent.pk,
                 task_id=task.pk,
             )
-        elif not muted and step is not None and step.agent_id == agent.pk:
+        elif not muted and step is not None:
             call_step_end(step_id=step.pk, outcome=CallStep.Outcome.NONE)
         return voice.agent_leg_set_muted(task=task, muted=muted)
 
