@@ -126,9 +126,11 @@ async def split_recording_audio(*, channels: list[list[str]], count: int, second
         if speech is None and words:
             speech = tone_wav(seconds, frequency=440.0 * (index + 1))
         sides.append(_wav_frames(speech) if speech is not None else (TONE_RATE, b""))
-    rate = max(side_rate for side_rate, frames in sides if frames) if any(
-        frames for _, frames in sides
-    ) else TONE_RATE
+    rate = (
+        max(side_rate for side_rate, frames in sides if frames)
+        if any(frames for _, frames in sides)
+        else TONE_RATE
+    )
     tracks = [_resample(frames, side_rate, rate) for side_rate, frames in sides]
     tracks += [b""] * (count - len(tracks))
     # At least half a second (16-bit samples: 2 bytes each), as Vonage never sends an empty file.

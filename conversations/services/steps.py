@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from callcentre.realtime import agent_changed_later
 from conversations.models import CallStep, Member
 
 # Steps that last: hold until resumed, mute until unmuted, a consult until completed or
@@ -65,6 +66,9 @@ def call_steps_leg_ended(*, member: Member) -> int:
     open_steps = CallStep.objects.filter(conversation_id=member.conversation_id, ended_at=None)
     if member.kind == Member.Kind.CUSTOMER:
         return open_steps.update(ended_at=now, outcome=CallStep.Outcome.LEFT)
+    # The agent who called this party in sees it gone (its leg is not theirs: no event).
+    for agent_id in set(open_steps.filter(party=member).values_list("agent_id", flat=True)):
+        agent_changed_later(agent_id)
     ended = open_steps.filter(party=member).update(
         ended_at=now,
         outcome=CallStep.Outcome.LEFT if member.joined_at else CallStep.Outcome.FAILED,

@@ -1,6 +1,6 @@
 // Call control on the contact card (docs/desktop.md, "Call control"): hold and resume,
 // keys, cold transfer, consult (warm transfer: complete or cancel), conference and drop.
-// desktop.js asks CallControl.panel(task, {post, taskUrl}) for each call it renders; the
+// desktop.js asks CallControl.panel(task, {post, taskUrl, reload}) for each call it draws; the
 // state shown is the task's `control` from GET /api/agent/ (routing.control), the actions
 // are POSTs to the agent API (desktop/callcontrol_api.py) whose refusals desktop.js shows.
 window.CallControl = (() => {
@@ -9,6 +9,7 @@ window.CallControl = (() => {
   const { el } = window.Screen;
   const config = document.getElementById("callcontrol");
   const TARGETS_MAX_AGE_MS = 5000;
+  const RINGING_REREAD_MS = 1500;
 
   let targets = { queues: [], agents: [] };
   let targetsReadAt = 0;
@@ -79,10 +80,23 @@ window.CallControl = (() => {
     return el("button", Object.assign({ type: "button", class: cls, onclick }, extra || {}), text);
   }
 
-  function panel(task, { post, taskUrl }) {
+  // A party being called sends no event to this agent's socket when it answers (its leg
+  // is not theirs): read the state again shortly while one rings.
+  let rereadTimer = null;
+  function rereadWhileRinging(control, reload) {
+    const parties = (control.consult ? [control.consult] : []).concat(control.parties);
+    if (rereadTimer || !parties.some((p) => p.status === "calling" || p.status === "ringing")) return;
+    rereadTimer = window.setTimeout(() => {
+      rereadTimer = null;
+      reload();
+    }, RINGING_REREAD_MS);
+  }
+
+  function panel(task, { post, taskUrl, reload }) {
     const control = task.control;
     if (!control || !control.available) return null;
     if (Date.now() - targetsReadAt > TARGETS_MAX_AGE_MS) readTargets();
+    rereadWhileRinging(control, reload);
     const mine = draft(task.id);
     const onHold = Boolean(control.on_hold_since);
     const consult = control.consult;
@@ -116,7 +130,9 @@ window.CallControl = (() => {
     digits.value = mine.digits;
     digits.addEventListener("input", () => { mine.digits = digits.value; });
     const sendKeys = button("send-dtmf", "Send keys", async () => {
-      if (await post(taskUrl(task, "dtmf"), { digits: mine.digits })) mine.digits = "";
+      const keys = mine.digits;
+      mine.digits = ""; // sent: the box is empty when the page draws the answer
+      if (!(await post(taskUrl(task, "dtmf"), { digits: keys }))) mine.digits = keys;
     });
 
     const picker = el("select", { class: "transfer-target", "data-task-id": task.id, "aria-label": "Transfer to" });
