@@ -30,6 +30,8 @@ class CallDetailRecord(models.Model):
     hold_seconds = models.PositiveIntegerField(default=0)
     wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     disposition = models.CharField(max_length=40, blank=True)
+    consult_seconds = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -68,6 +68,7 @@ class QueueAdmin(admin.ModelAdmin):
                     "wrap_up_extension_seconds",
                     "disposition_required",
                     "end_call_when_agent_hangs_up",
+                    "recording",
                 ]
             },
         ),
