@@ -237,7 +237,12 @@ def test_a_supervisor_gives_a_queue_its_disposition_codes_and_requires_one(super
             wrap_up_extension_seconds="30",
             codes=[
                 {"code": "refund", "label": "Refund agreed", "is_active": "on", "position": "1"},
-                {"code": "explained", "label": "Bill explained", "is_active": "on", "position": "0"},
+                {
+                    "code": "explained",
+                    "label": "Bill explained",
+                    "is_active": "on",
+                    "position": "0",
+                },
             ],
         ),
     )
