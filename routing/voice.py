@@ -97,7 +97,12 @@ def task_connect_agent(*, task_id: int) -> None:
         event_url=event_url(),
         **caller_id(),
     )
-    member_add_agent_leg(conversation=task.conversation, agent_id=agent.pk, leg_uuid=created.uuid)
+    member_add_agent_leg(
+        conversation=task.conversation,
+        agent_id=agent.pk,
+        leg_uuid=created.uuid,
+        leg_conversation_uuid=created.conversation_uuid,
+    )
 
 
 def agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
