@@ -121,9 +121,10 @@ class ConversationAdmin(AuditedCustomerRead, RecordAdmin):
         "to_address",
         "started_at",
         "duration_seconds",
+        "disposition",
     ]
-    list_filter = ["state", "channel", "direction"]
-    search_fields = ["vonage_uuid", "from_address", "to_address"]
+    list_filter = ["state", "channel", "direction", "disposition"]
+    search_fields = ["vonage_uuid", "from_address", "to_address", "disposition", "wrap_up_notes"]
     date_hierarchy = "started_at"
     raw_id_fields = ["customer"]
     inlines = [MemberInline, CallStepInline, EventInline]

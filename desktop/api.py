@@ -21,12 +21,14 @@ from conversations.models import Member, Message
 from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
-from routing.presence import agent_presence_set, agent_ready
+from routing.presence import agent_presence_set
 from routing.selectors import (
     agent_assigned_tasks,
     agent_pending_offers,
     task_get_assigned_to_agent,
 )
+from workspace.media import message_attachments
+from workspace.wrap_up import wrap_up_end
 
 
 def request_agent(request: Request) -> Agent:
@@ -93,9 +95,14 @@ class LegOutput(serializers.ModelSerializer):
 
 
 class MessageOutput(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
-        fields = ["id", "direction", "text", "status", "occurred_at"]
+        fields = ["id", "direction", "message_type", "text", "attachments", "status", "occurred_at"]
+
+    def get_attachments(self, message: Message) -> list[dict]:
+        return message_attachments(message)
 
 
 class TaskOutput(serializers.ModelSerializer):
@@ -232,11 +239,11 @@ class OfferRejectApi(ContactActionApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WrapUpEndApi(APIView):
-    permission_classes = [IsAuthenticated]
+class WrapUpEndApi(ContactActionApi):
+    """ "Ready now": 409 while a contact whose queue requires a disposition has none."""
 
     def post(self, request: Request) -> Response:
-        agent = agent_ready(agent=request_agent(request))
+        agent = wrap_up_end(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desktop import api, callcontrol_api
+from desktop import api, callcontrol_api, workspace_api
 
 callcontrol_api_urls = [
     path(
@@ -53,4 +53,28 @@ urlpatterns = [
     *callcontrol_api_urls,
     path("tasks/<int:task_id>/reply", api.ChatReplyApi.as_view(), name="api-chat-reply"),
     path("tasks/<int:task_id>/close", api.ChatCloseApi.as_view(), name="api-chat-close"),
+    # The workspace (desktop/workspace_api.py)
+    path("workspace", workspace_api.WorkspaceStateApi.as_view(), name="api-agent-workspace"),
+    path(
+        "contacts/<int:task_id>/customer",
+        workspace_api.ContactPanelApi.as_view(),
+        name="api-contact-panel",
+    ),
+    path(
+        "customers/<int:customer_id>",
+        workspace_api.CustomerEditApi.as_view(),
+        name="api-customer-edit",
+    ),
+    path(
+        "customers/<int:customer_id>/history",
+        workspace_api.CustomerHistoryApi.as_view(),
+        name="api-customer-history",
+    ),
+    path("wrap-ups/<int:task_id>", workspace_api.WrapUpSaveApi.as_view(), name="api-wrap-up-save"),
+    path("wrap-up/extend", workspace_api.WrapUpExtendApi.as_view(), name="api-wrap-up-extend"),
+    path(
+        "tasks/<int:task_id>/canned-replies",
+        workspace_api.CannedRepliesApi.as_view(),
+        name="api-canned-replies",
+    ),
 ]

@@ -28,6 +28,8 @@ class CallDetailRecord(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     network = models.CharField(max_length=40, blank=True)
     hold_seconds = models.PositiveIntegerField(default=0)
+    wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=40, blank=True)
     consult_seconds = models.PositiveIntegerField(default=0)
     transfers = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -165,12 +165,32 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            **wrap_up_columns(conversation),
             "hold_seconds": control.hold_seconds,
             "consult_seconds": control.consult_seconds,
             "transfers": control.transfers,
         },
     )
     return cdr
+
+
+def wrap_up_columns(conversation: Conversation) -> dict:
+    """The agent's wrap-up of the call, as its CDR keeps it."""
+    return {
+        "disposition": conversation.disposition,
+        "wrap_up_seconds": conversation.wrap_up_seconds,
+    }
+
+
+def cdr_wrap_up_copy(*, conversation_id: int) -> int:
+    """The agent wrapped the call up after its CDR was written: bring the CDR up to date
+    (1), or nothing when there is no CDR yet (0: cdr_write copies it then)."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return 0
+    return CallDetailRecord.objects.filter(conversation_id=conversation_id).update(
+        **wrap_up_columns(conversation)
+    )
 
 
 def recordings_store(*, conversation_id: int) -> int:

@@ -109,6 +109,14 @@ class Queue(models.Model):
     max_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     max_queue_length = models.PositiveIntegerField(null=True, blank=True)
     wrap_up_seconds = models.PositiveIntegerField(default=30)
+    wrap_up_extension_seconds = models.PositiveIntegerField(
+        default=0, help_text="An agent may extend a wrap-up once by this long (0: never)."
+    )
+    disposition_required = models.BooleanField(
+        default=False,
+        help_text="The agent cannot end a wrap-up of this queue's contact without choosing "
+        "one of its disposition codes.",
+    )
     offer_timeout_seconds = models.PositiveIntegerField(
         default=20, validators=[MinValueValidator(5)]
     )
