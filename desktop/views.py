@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from agents.models import Agent
 from agents.selectors import agent_for_user
+from desktop.softphone import softphone_config
 
 # The reason codes offered with "Away"; the agent API takes any short text.
 AWAY_REASONS = ["Break", "Lunch", "Meeting", "Training"]
@@ -19,5 +20,10 @@ def desktop(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agents/desktop.html",
-        {"agent": agent, "statuses": Agent.Status.choices, "away_reasons": AWAY_REASONS},
+        {
+            "agent": agent,
+            "statuses": Agent.Status.choices,
+            "away_reasons": AWAY_REASONS,
+            "softphone": softphone_config(),
+        },
     )

@@ -29,6 +29,7 @@ from sandbox.ncco import NccoInvalid, validate_ncco
 from sandbox.platform import CallNotLive, Platform
 from sandbox.recordings import RecordingStore
 from sandbox.state import Leg
+from sandbox.users import UsersApi
 
 logger = logging.getLogger("sandbox.api")
 
@@ -65,6 +66,7 @@ class VonageApi:
         messages: MessageCentre,
         recordings: RecordingStore,
         authenticator: Authenticator,
+        users: UsersApi,
     ) -> None:
         self.platform = platform
         self.messages = messages
@@ -87,6 +89,7 @@ class VonageApi:
             ("POST", "/v1/messages/?", self.send_message),
             ("PATCH", r"/v1/messages/(?P<message_uuid>[^/]+)", self.update_message),
         ]
+        routes += users.routes()
         for method, pattern, handler in routes:
             self.router.add(method, pattern, handler)
 

@@ -38,6 +38,8 @@ QUEUES = [
     ("Sales", ["sales"], True, "Sales is open Monday to Friday, 8 AM to 8 PM, London time."),
     ("Billing", ["billing"], False, ""),
     ("Support", ["technical"], False, ""),
+    # Agents' click-to-call contacts (OUTBOUND_QUEUE, routing/outbound.py); no menu leads here.
+    ("Outbound", [], False, ""),
 ]
 MENU_NAME = "Main"
 MENU_OPTIONS = [
