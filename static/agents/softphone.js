@@ -167,7 +167,9 @@
     callBox.hidden = !call;
     if (call) {
       const texts = {
-        ringing: "Incoming call" + (call.from ? " from " + call.from : "") + "…",
+        // `from` is the caller ID the call was placed with (the centre's number for the
+        // calls routing places): the contact card says who the customer is.
+        ringing: "Incoming call: answer to take it",
         answering: "Answering…",
         connected: call.muted ? "On a call (microphone muted)" : "On a call",
       };
@@ -295,6 +297,7 @@
 
   // The session is gone or never came: say so plainly, then try again with backoff.
   function lost(text) {
+    text = text.replace(/\.+$/, ".");
     window.clearTimeout(refreshTimer);
     if (transport) {
       try {
@@ -308,6 +311,7 @@
     state = "down";
     const seconds = Math.round(retryMs / 1000);
     say(text + " Trying again in " + seconds + " s (attempt " + (attempt + 1) + ").");
+    // `attempt` counts the tries since the phone was last connected.
     show();
     retryTimer = window.setTimeout(start, retryMs);
     retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
