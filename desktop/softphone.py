@@ -63,7 +63,7 @@ class SoftphoneTokenApi(APIView):
     def post(self, request: Request) -> Response:
         agent = request_agent(request)
         try:
-            issued = agent_softphone_token(agent=agent, user=request.user)
+            issued = agent_softphone_token(agent=agent, user=agent.user)
         except VonageUserError as error:
             return Response({"detail": str(error)}, status=status.HTTP_502_BAD_GATEWAY)
         except ImproperlyConfigured as error:

@@ -154,3 +154,26 @@ def test_the_vonage_transport_says_plainly_it_is_not_connected_and_tries_again(
     screenshot(browser, SHOTS, "5-vonage-not-connected")
     # It does try again, and backs off.
     wait_until(lambda: phone_says(browser, "Trying again in 4 s (attempt 3)"), timeout=40)
+
+
+def test_a_refused_microphone_is_said_plainly_and_the_call_keeps_ringing(
+    asgi_live_server, asgi_project_sandbox, browser_factory
+):
+    browser = browser_factory(["--deny-permission-prompts"], fake_ui=False)
+    sandbox = asgi_project_sandbox(speed=5)
+    QueueFactory(name="Outbound")
+    bob = available_agent("Bob", skills={})
+    log_in_to_desktop(browser, asgi_live_server.url, bob.user.username)
+    wait_until(lambda: phone_says(browser, "Phone ready (agent-bob)"), timeout=TIMEOUT)
+    type_into(browser, "#softphone input[name=number]", "+" + CUSTOMER)
+    click(browser, "#softphone button.phone-dial-button")
+    wait_until(lambda: phone_says(browser, "Incoming call"), timeout=TIMEOUT)
+
+    click(browser, "#softphone button.phone-answer")
+
+    wait_until(lambda: phone_says(browser, "Your browser refused the microphone"), timeout=TIMEOUT)
+    assert phone_says(browser, "allow it for this site")
+    agent_leg = sandbox.control.calls(to="agent-bob")[-1]
+    assert sandbox.control.call(agent_leg["uuid"])["status"] == "ringing"
+    assert phone_says(browser, "Incoming call")
+    screenshot(browser, SHOTS, "6-microphone-refused")

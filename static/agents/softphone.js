@@ -403,7 +403,8 @@
     }
     if (response.ok) {
       field.value = "";
-      say("Calling… answer your phone to be connected.");
+      // The phone may ring before this answer arrives: then the card already says so.
+      if (!call) say("Calling… answer your phone to be connected.");
       return;
     }
     const body = await response.json().catch(() => ({}));
