@@ -22,7 +22,7 @@ from callcentre.vonage.client import VonageClient, VonageError, load_private_key
 # Not granted: users (manage users), knocking (start phone calls from the browser: click-to-call
 # goes through the Voice API on the server), image/media, push/devices/applications.
 CLIENT_SDK_PATHS = ("/*/sessions/**", "/*/conversations/**", "/*/legs/**", "/*/rtc/**")
-CLIENT_SDK_ACL = {"paths": {path: {} for path in CLIENT_SDK_PATHS}}
+CLIENT_SDK_ACL: dict[str, dict[str, dict]] = {"paths": {path: {} for path in CLIENT_SDK_PATHS}}
 # Vonage's bounds on a token's lifetime (CONTRACT §1).
 SHORTEST_TOKEN_SECONDS = 30
 LONGEST_TOKEN_SECONDS = 24 * 3600
