@@ -5,11 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agents.models import Agent
-from agents.selectors import agent_for_user
+from agents.selectors import agent_for_user, away_reasons_active
 from desktop.softphone import softphone_config
-
-# The reason codes offered with "Away"; the agent API takes any short text.
-AWAY_REASONS = ["Break", "Lunch", "Meeting", "Training"]
 
 
 @login_required
@@ -23,7 +20,7 @@ def desktop(request: HttpRequest) -> HttpResponse:
         {
             "agent": agent,
             "statuses": Agent.Status.choices,
-            "away_reasons": AWAY_REASONS,
+            "away_reasons": away_reasons_active(),
             "softphone": softphone_config(),
         },
     )
