@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
 
 from agents.models import Agent
 from callcentre.errors import DomainError
@@ -91,6 +90,5 @@ def agent_softphone_token(*, agent: Agent, user: User) -> ClientToken:
     issued = client_sdk_token(
         user_name=agent.vonage_user, lifetime_seconds=settings.SOFTPHONE_TOKEN_SECONDS
     )
-    with transaction.atomic():
-        audit_token_issued(user=user, jti=issued.jti, where="softphone")
+    audit_token_issued(user=user, jti=issued.jti, where="softphone")
     return issued

@@ -1,4 +1,5 @@
-"""Vonage's Voice and Messages REST APIs over HTTPS (CONTRACT §1, §5, §7), for the official SDK.
+"""Vonage's Voice, Messages and Users REST APIs over HTTPS (CONTRACT §1, §5, §7, §9), for the
+official SDK (the Users API's handlers are in sandbox/users.py).
 
 Status codes and bodies are Vonage's: 201 create call, 204 modify call, 200 talk/stream/DTMF,
 202 send message; RFC 7807 bodies for 401 (bad or missing JWT), 404 (unknown call or path)

@@ -186,3 +186,34 @@ def test_a_refused_microphone_is_said_plainly_and_the_call_keeps_ringing(
     assert sandbox.control.call(agent_leg["uuid"])["status"] == "ringing"
     assert phone_says(browser, "Incoming call")
     screenshot(browser, SHOTS, "6-microphone-refused")
+
+
+def test_the_page_renews_its_token_and_logs_in_again_after_a_dropped_session(
+    asgi_live_server, asgi_project_sandbox, browser, settings
+):
+    settings.SOFTPHONE_TOKEN_SECONDS = 30  # Vonage's shortest: renewed at 24 s
+    sandbox = asgi_project_sandbox(speed=5)
+    bob = available_agent("Bob", skills={})
+    log_in_to_desktop(browser, asgi_live_server.url, bob.user.username)
+    phone_ready(browser)
+    softphones = sandbox.sandbox.platform.softphones
+    (session,) = softphones.sessions["agent-bob"]
+    first_expiry = session.expires_at
+
+    # Before the token runs out the page brings a new one to the same session.
+    wait_until(lambda: session.expires_at > first_expiry, timeout=40)
+    assert softphones.sessions["agent-bob"] == {session}
+
+    # The session is dropped (as when the sandbox restarts): the page says so, then logs in
+    # again by itself.
+    async def drop() -> None:
+        session.send({"type": "close", "reason": "the sandbox dropped the session"})
+
+    sandbox.sandbox.run(drop())
+    wait_until(
+        lambda: phone_says(browser, "Your phone is not connected: the sandbox dropped the session"),
+        timeout=TIMEOUT,
+    )
+    phone_ready(browser)
+    assert softphones.has_session("agent-bob")
+    assert softphones.sessions["agent-bob"] != {session}
