@@ -125,7 +125,7 @@ def test_an_agent_calls_a_customer_from_the_desktop(
     sandbox.control.hangup(customer_leg["uuid"])
     wait_until(lambda: shows(browser, "#tasks", "You are not on a contact"), timeout=TIMEOUT)
     wait_until(lambda: phone_says(browser, "Phone ready (agent-bob)"), timeout=TIMEOUT)
-    assert shows(browser, "#activity", "Wrap-up")
+    wait_until(lambda: shows(browser, "#activity", "Wrap-up"), timeout=TIMEOUT)
     conversation = Conversation.objects.get(vonage_uuid=customer_leg["conversation_uuid"])
     task = conversation.tasks.get()
     assert (task.state, task.agent, task.queue.name) == ("completed", bob, "Outbound")
