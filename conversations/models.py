@@ -7,6 +7,9 @@ channels, Messages. Every channel becomes a Conversation.
 
 from django.db import models
 
+# Call control's record, a model kept in a module of its own.
+from conversations.steps import CallStep, PlacedLegConversation  # noqa: F401
+
 
 class Channel(models.TextChoices):
     VOICE = "voice", "Voice"

@@ -18,7 +18,7 @@ from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
-from routing import chat, voice
+from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
 from routing.presence import agent_presence_set, agent_ready
@@ -103,6 +103,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    control = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -117,7 +118,12 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "control",
         ]
+
+    def get_control(self, task: Task) -> dict | None:
+        """A call's hold, consult and conference (routing.control), for callcontrol.js."""
+        return control.call_control_state(task=task)
 
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)
@@ -251,7 +257,9 @@ class CallMuteApi(ContactActionApi):
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
+        leg = control.call_set_muted(
+            task=task, agent=request_agent(request), muted=data.validated_data["muted"]
+        )
         return Response(LegOutput(leg).data)
 
 
@@ -260,7 +268,7 @@ class CallHangUpApi(ContactActionApi):
 
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
-        voice.agent_leg_hang_up(task=task)
+        control.call_hang_up(task=task, agent=request_agent(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

@@ -1,6 +1,46 @@
 from django.urls import path
 
-from desktop import api, softphone
+from desktop import api, callcontrol_api, softphone
+
+callcontrol_api_urls = [
+    path(
+        "transfer-targets",
+        callcontrol_api.TransferTargetsApi.as_view(),
+        name="api-transfer-targets",
+    ),
+    path("tasks/<int:task_id>/hold", callcontrol_api.CallHoldApi.as_view(), name="api-call-hold"),
+    path("tasks/<int:task_id>/dtmf", callcontrol_api.CallDtmfApi.as_view(), name="api-call-dtmf"),
+    path(
+        "tasks/<int:task_id>/transfer",
+        callcontrol_api.CallTransferApi.as_view(),
+        name="api-call-transfer",
+    ),
+    path(
+        "tasks/<int:task_id>/consult",
+        callcontrol_api.CallPartyAddApi.as_view(),
+        name="api-call-consult",
+    ),
+    path(
+        "tasks/<int:task_id>/consult/complete",
+        callcontrol_api.CallConsultCompleteApi.as_view(),
+        name="api-call-consult-complete",
+    ),
+    path(
+        "tasks/<int:task_id>/consult/cancel",
+        callcontrol_api.CallConsultCancelApi.as_view(),
+        name="api-call-consult-cancel",
+    ),
+    path(
+        "tasks/<int:task_id>/conference",
+        callcontrol_api.CallConferenceAddApi.as_view(),
+        name="api-call-conference",
+    ),
+    path(
+        "tasks/<int:task_id>/conference/<int:step_id>/drop",
+        callcontrol_api.CallPartyDropApi.as_view(),
+        name="api-call-conference-drop",
+    ),
+]
 
 urlpatterns = [
     path("", api.AgentMeApi.as_view(), name="api-agent-me"),
@@ -16,6 +56,7 @@ urlpatterns = [
     path("offers/<int:offer_id>/reject", api.OfferRejectApi.as_view(), name="api-offer-reject"),
     path("tasks/<int:task_id>/mute", api.CallMuteApi.as_view(), name="api-call-mute"),
     path("tasks/<int:task_id>/hang-up", api.CallHangUpApi.as_view(), name="api-call-hang-up"),
+    *callcontrol_api_urls,
     path("tasks/<int:task_id>/reply", api.ChatReplyApi.as_view(), name="api-chat-reply"),
     path("tasks/<int:task_id>/close", api.ChatCloseApi.as_view(), name="api-chat-close"),
 ]

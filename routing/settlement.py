@@ -33,6 +33,7 @@ from routing.queueing import (
     task_return_to_queue,
 )
 from routing.states import OPEN_TASK_STATES
+from routing.transfer import is_party_task, party_task_cancel
 
 # Vonage rings a leg for 60 s by default (ringing_timer): an assigned task whose agent leg
 # has not been answered this long after the offer was accepted goes back to the queue.
@@ -139,6 +140,8 @@ def settlement_apply(*, task: Task, settlement: Settlement) -> None:
         case Outcome.RETURN if task.attributes.get("outbound"):
             # The agent's own click-to-call (routing.outbound): never back to a queue.
             task_abandon_while_connecting(task=task, now=at)
+        case Outcome.RETURN if is_party_task(task):
+            party_task_cancel(task=task)  # a consult's phone never answered
         case Outcome.RETURN:
             task_return_to_queue(task_id=task.pk, reason=settlement.reason)
 

@@ -126,6 +126,19 @@ class Queue(models.Model):
         "stays with anyone else still on the call (a supervisor, a colleague); when the last "
         "agent leaves they hear a goodbye and the call ends, never left alone in silence.",
     )
+
+    class Recording(models.TextChoices):
+        OFF = "off", "Not recorded"
+        ALWAYS = "always", "Always recorded (the caller hears a notice)"
+        CONSENT = "consent", "Recorded unless the caller refuses (by a key, after the notice)"
+
+    recording = models.CharField(
+        max_length=10,
+        choices=Recording.choices,
+        default=Recording.OFF,
+        help_text="Whether calls are recorded; the notice is heard before an agent joins "
+        "(routing/recording.py).",
+    )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )

@@ -193,6 +193,7 @@
       el("div", { class: "times" },
         el("span", { class: "call-state" }, text),
         connected ? el("span", { class: "since", "data-since": task.leg.joined_at }, "") : null),
+      connected && window.CallControl ? window.CallControl.panel(task, { post, taskUrl, reload }) : null,
       el("div", { class: "actions" },
         el("button", {
           type: "button",
