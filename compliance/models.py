@@ -11,6 +11,8 @@ class AuditEntry(models.Model):
         RECORDING = "recording", "Recording"
         # object_id is the client's address; username the name that was tried.
         LOGIN_LOCKOUT = "lockout", "Login lockout"
+        # object_id says which report (table, range, interval, breakdown, queue).
+        REPORT_EXPORT = "export", "Report export"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -31,6 +33,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.REPORT_EXPORT:
+            return f"{self.username} exported {self.object_id} ({self.where})"
         if self.kind == self.Kind.LOGIN_LOCKOUT:
             return f"{self.username} locked out from {self.object_id} ({self.where})"
         return f"{self.username} read {self.kind} {self.object_id} ({self.where})"

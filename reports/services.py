@@ -154,6 +154,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            "channel": conversation.channel,
         },
     )
     return cdr
