@@ -207,10 +207,10 @@ def agent_slot_claim(*, agent_id: int, channel: str, now: datetime) -> bool:
 
 
 def db_datetime(value: datetime | str | None) -> datetime | None:
-    """A datetime column read by raw SQL (SQLite gives text, in UTC)."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = parse_datetime(value)
+    """A datetime column read by raw SQL (SQLite gives a naive datetime or text, in UTC)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, UTC)
     return parsed
