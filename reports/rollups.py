@@ -26,6 +26,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from agents.models import Activity, AwayReason, PresenceInterval
+from callcentre.db import rows_copy
 from reports.history_models import ContactStat, Dimension, Period, PresenceStat
 from reports.models import CallDetailRecord, SatisfactionSurvey
 
@@ -133,26 +134,18 @@ def rollup_day(day: date) -> tuple[int, int, int]:
         PresenceStat.objects.filter(bucket__gte=start, bucket__lt=end).delete()
         counted, quarters = contact_sums(start, end)
         contact_rows = [
-            ContactStat(
-                period=Period.QUARTER_HOUR,
-                bucket=bucket,
-                dimension=dim,
-                key=key,
-                queue_id=queue_id,
-                **sums,
-            )
+            {"period": Period.QUARTER_HOUR, "bucket": bucket, "dimension": dim, "key": key,
+             "queue_id": queue_id, **sums}
             for (bucket, queue_id, dim, key), sums in quarters.items()
-        ]
-        contact_rows += [
-            ContactStat(
-                period=Period.DAY, bucket=start, dimension=dim, key=key, queue_id=queue_id, **sums
-            )
+        ] + [
+            {"period": Period.DAY, "bucket": start, "dimension": dim, "key": key,
+             "queue_id": queue_id, **sums}
             for (queue_id, dim, key), sums in day_totals(quarters).items()
-        ]
-        ContactStat.objects.bulk_create(contact_rows, batch_size=2000)
+        ]  # fmt: skip
+        rows_copy(ContactStat, contact_rows)
         presence = presence_sums(start, end)
         presence_rows = [
-            PresenceStat(period=Period.QUARTER_HOUR, bucket=bucket, agent_id=agent_id, **sums)
+            {"period": Period.QUARTER_HOUR, "bucket": bucket, "agent_id": agent_id, **sums}
             for (bucket, agent_id), sums in presence.items()
         ]
         by_agent: dict[int, dict[str, float]] = defaultdict(
@@ -162,10 +155,10 @@ def rollup_day(day: date) -> tuple[int, int, int]:
             for field, value in sums.items():
                 by_agent[agent_id][field] += value
         presence_rows += [
-            PresenceStat(period=Period.DAY, bucket=start, agent_id=agent_id, **sums)
+            {"period": Period.DAY, "bucket": start, "agent_id": agent_id, **sums}
             for agent_id, sums in by_agent.items()
         ]
-        PresenceStat.objects.bulk_create(presence_rows, batch_size=2000)
+        rows_copy(PresenceStat, presence_rows)
     return counted, len(contact_rows), len(presence_rows)
 
 
