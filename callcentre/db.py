@@ -117,7 +117,7 @@ def rows_copy(model: type[Model], rows: Iterable[dict[str, Any]], *, with_pk: bo
         return len(objects)
     defaults = {f.attname: f.get_default() for f in fields}
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(column_name(f)) for f in fields)
     statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
     count = 0
     with connection.cursor() as cursor:
