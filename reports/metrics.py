@@ -14,7 +14,7 @@ from django.db.models.functions import Trunc
 from agents.models import Agent
 from callcentre.errors import DomainError
 from reports.history_models import ContactStat, Dimension, Period, PresenceStat
-from reports.rollups import PRESENCE_SUMMED, SUMMED, day_bounds, report_zone
+from reports.rollups import PRESENCE_SUMMED, SUMMED, day_bounds, report_zone, sums_add
 from routing.models import Queue
 
 Sums = Mapping[str, float]
@@ -279,11 +279,7 @@ def report_totals(rows: list[ReportRow]) -> ReportRow:
     """The range's figures from its intervals' sums (a maximum stays a maximum)."""
     sums = empty()
     for row in rows:
-        for name, value in row.sums.items():
-            if name == "longest_wait_seconds":
-                sums[name] = max(sums[name], value)
-            else:
-                sums[name] = sums.get(name, 0) + value
+        sums_add(sums, row.sums)
     return ReportRow(label="All", sums=sums)
 
 

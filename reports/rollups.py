@@ -15,9 +15,10 @@ has 23 or 25 hours of buckets.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -218,13 +219,17 @@ def contact_sums(start: datetime, end: datetime) -> tuple[int, dict[Key, dict[st
         for dimension, key in keys.items():
             if dimension != Dimension.TOTAL and not key:
                 continue  # no agent (not answered), no channel or no disposition: total only
-            into = sums.setdefault((bucket, queue_id, dimension, key), empty_sums())
-            for field, value in figures.items():
-                if field == "longest_wait_seconds":
-                    into[field] = max(into[field], value)
-                else:
-                    into[field] += value
+            sums_add(sums.setdefault((bucket, queue_id, dimension, key), empty_sums()), figures)
     return counted, sums
+
+
+def sums_add(into: dict[str, Any], sums: Mapping[str, Any]) -> None:
+    """Add `sums` into `into`: counts and seconds add up, the longest wait is the longest."""
+    for field, value in sums.items():
+        if field == "longest_wait_seconds":
+            into[field] = max(into.get(field, 0), value)
+        else:
+            into[field] = into.get(field, 0) + value
 
 
 def empty_sums() -> dict[str, int]:
@@ -279,12 +284,7 @@ def day_totals(
 ) -> dict[tuple[int | None, str, str], dict[str, int]]:
     days: dict[tuple[int | None, str, str], dict[str, int]] = {}
     for (_, queue_id, dimension, key), sums in quarters.items():
-        into = days.setdefault((queue_id, dimension, key), empty_sums())
-        for field, value in sums.items():
-            if field == "longest_wait_seconds":
-                into[field] = max(into[field], value)
-            else:
-                into[field] += value
+        sums_add(days.setdefault((queue_id, dimension, key), empty_sums()), sums)
     return days
 
 
