@@ -69,6 +69,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=2.0, help="requests/s, open loop")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the history a previous run loaded: roll it up again, time the pages",
+    )
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="time the pages on the database a previous run loaded and rolled up",
+    )
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     return parser.parse_args()
@@ -179,7 +189,7 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
                 yield conversation, cdr, survey
 
     started = time.monotonic()
-    counts = {
+    counts: dict[str, Any] = {
         "conversations": rows_copy(Conversation, (c for c, _, _ in contacts()), with_pk=True),
         "call detail records": rows_copy(CallDetailRecord, (cdr for _, cdr, _ in contacts())),
         "survey answers": rows_copy(SatisfactionSurvey, (s for _, _, s in contacts() if s)),
@@ -210,7 +220,8 @@ def shifts(
             moment = midnight + timedelta(hours=8, minutes=randomness.randint(-60, 60))
             if previous_end is not None:
                 yield stretch(agent_id, "offline", "", previous_end, moment)
-            end, lunch = moment + timedelta(hours=8), moment + timedelta(hours=4)
+            end = moment + timedelta(hours=8)
+            lunch: datetime | None = moment + timedelta(hours=4)
             while moment < end:
                 if lunch and moment >= lunch:
                     back = moment + timedelta(minutes=30)
@@ -344,6 +355,19 @@ def pages(args: argparse.Namespace, first_day: date) -> None:
 def main() -> int:
     args = parse_args()
     say(f"load average before: {os.getloadavg()}")
+    if args.pages_only or args.reuse:
+        configure_django(args)
+        from reports.models import CallDetailRecord
+
+        first = CallDetailRecord.objects.order_by("started_at").first()
+        if first is None:
+            say("setup failed: nothing loaded; run without --reuse or --pages-only first")
+            return 2
+        if args.reuse:
+            rollups(args, first.started_at.date())
+        pages(args, first.started_at.date())
+        say(f"load average after: {os.getloadavg()}")
+        return 0
     try:
         database = database_recreate(args.database_url)
         configure_django(args)

@@ -5,7 +5,8 @@ detail record. Rebuilt whole local days at a time, so they are never half a day.
 Two periods: 15-minute buckets (the 15-minute and hourly views) and local days (day, week
 and month), each by one dimension: the whole centre ("total", key ""), a queue, an agent,
 a channel or a disposition (key: its id or code); and every row within one queue (the
-filter bar's queue) or all of them (queue null: contacts that never reached a queue).
+filter bar's queue; null: contacts that never reached a queue). Agent, channel and
+disposition rows are also kept for every queue together (queue 0, rollups.ALL_QUEUES).
 """
 
 from django.db import models

@@ -14,7 +14,14 @@ from django.db.models.functions import Trunc
 from agents.models import Agent
 from callcentre.errors import DomainError
 from reports.history_models import ContactStat, Dimension, Period, PresenceStat
-from reports.rollups import PRESENCE_SUMMED, SUMMED, day_bounds, report_zone, sums_add
+from reports.rollups import (
+    ALL_QUEUES,
+    PRESENCE_SUMMED,
+    SUMMED,
+    day_bounds,
+    report_zone,
+    sums_add,
+)
 from routing.models import Queue
 
 Sums = Mapping[str, float]
@@ -201,6 +208,8 @@ def contact_stats(query: ReportQuery, dimension: str) -> QuerySet[ContactStat]:
     )
     if query.queue_id is not None:
         stats = stats.filter(queue_id=query.queue_id)
+    elif dimension != Dimension.TOTAL:
+        stats = stats.filter(queue_id=ALL_QUEUES)  # the rows of every queue together
     return stats
 
 

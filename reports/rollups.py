@@ -64,6 +64,9 @@ PRESENCE_SUMMED = [
     "away_seconds",
     "away_productive_seconds",
 ]
+# The queue of an agent's, a channel's or a disposition's rows that sum every queue (and
+# none): a report per agent reads one row per agent and day, not one per queue too.
+ALL_QUEUES = 0
 ROLLUP_LOCK = 740_214  # pg_advisory_xact_lock's first key: one rebuild of a day at a time
 
 
@@ -220,6 +223,9 @@ def contact_sums(start: datetime, end: datetime) -> tuple[int, dict[Key, dict[st
             if dimension != Dimension.TOTAL and not key:
                 continue  # no agent (not answered), no channel or no disposition: total only
             sums_add(sums.setdefault((bucket, queue_id, dimension, key), empty_sums()), figures)
+            if dimension != Dimension.TOTAL:  # and once more for every queue together
+                into = sums.setdefault((bucket, ALL_QUEUES, dimension, key), empty_sums())
+                sums_add(into, figures)
     return counted, sums
 
 

@@ -11,6 +11,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from compliance.services import audit_export
 from reports.metrics import (
@@ -87,6 +89,19 @@ def table(rows: list[ReportRow]) -> list[dict]:
     ]
 
 
+def table_body(rows: list[dict]) -> str:
+    """The rows as HTML, every value escaped: a year of days is thousands of cells, which the
+    template language renders several times slower than this."""
+    return mark_safe(
+        "".join(
+            f'<tr><th scope="row">{escape(row["label"])}</th>'
+            + "".join(f'<td class="number">{escape(cell)}</td>' for cell in row["cells"])
+            + "</tr>"
+            for row in rows
+        )
+    )
+
+
 @staff_member_required
 def history(request: HttpRequest) -> HttpResponse:
     form = report_form(request)
@@ -102,9 +117,11 @@ def history(request: HttpRequest) -> HttpResponse:
         series, breakdown = report_series(query), report_breakdown(query)
         context |= {
             "query": query,
-            "series": table(series),
+            "series": (series_rows := table(series)),
+            "series_html": table_body(series_rows),
             "totals": table([report_totals(series)])[0],
-            "breakdown": table(breakdown),
+            "breakdown": (breakdown_rows := table(breakdown)),
+            "breakdown_html": table_body(breakdown_rows),
             "by_label": BREAKDOWN_LABELS[query.by],
             "chart": {
                 "labels": [row.label for row in series],

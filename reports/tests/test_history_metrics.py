@@ -101,14 +101,20 @@ def test_hours_and_breakdowns_split_the_same_contacts(day, billing):
 
 
 def test_a_queue_filter_keeps_only_its_contacts(day, billing):
+    bob, _ = day
     sales = QueueFactory(name="Sales")
-    contact("2026-03-02 11:00", queue=sales, wait=5, handle=50)
+    contact("2026-03-02 11:00", queue=sales, wait=5, handle=50, agent=bob)
     rollup_days(first=DAY, last=DAY)
 
     [everything] = report_series(ReportQuery(first=DAY, last=DAY))
     [only_sales] = report_series(ReportQuery(first=DAY, last=DAY, queue_id=sales.pk))
-
     assert (everything.sums["offered"], only_sales.sums["offered"]) == (6, 1)
+
+    def bob_answered(queue_id: int | None) -> float:
+        rows = report_breakdown(ReportQuery(first=DAY, last=DAY, by="agent", queue_id=queue_id))
+        return next(row.sums["answered"] for row in rows if row.label == "Bob")
+
+    assert (bob_answered(None), bob_answered(sales.pk), bob_answered(billing.pk)) == (3, 1, 2)
 
 
 def test_an_agents_occupancy_and_utilisation_across_a_shift(day):
