@@ -227,6 +227,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 120.0},
     },
+    # The historical reports' roll-ups: today's (and yesterday's) every 5 minutes; every hour
+    # the days first-contact resolution may still change (REPORTS_FCR_DAYS back).
+    "reports-rollup-recent": {
+        "task": "reports.rollup_recent",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
+    "reports-rollup-settling": {
+        "task": "reports.rollup_settling",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
         "task": "routing.expire_offers",
@@ -412,6 +424,11 @@ CSAT_SURVEY_CHAT_TEXT = env_str(
 CSAT_SURVEY_MIN_INTERVAL_HOURS = env_int("CSAT_SURVEY_MIN_INTERVAL_HOURS", 24)
 # Texted back to a customer whose reply answered a survey; empty sends none.
 CSAT_SURVEY_THANKS_TEXT = env_str("CSAT_SURVEY_THANKS_TEXT", "Thank you for your feedback!")
+# Historical reports (docs/reports.md): the time zone whose days, weeks and months they show,
+# and first-contact resolution: a contact is resolved when the same customer (address) makes
+# no other contact within this many days. Roll-ups cover those days again each night.
+REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", TIME_ZONE)
+REPORTS_FCR_DAYS = env_int("REPORTS_FCR_DAYS", 7)
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 

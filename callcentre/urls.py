@@ -10,6 +10,7 @@ from conversations import views as conversation_views
 from desktop import views as desktop_views
 from reports import api as report_api
 from reports import views as report_views
+from reports import views_history, views_staffing
 from routing import views as routing_views
 
 urlpatterns = [
@@ -42,5 +43,13 @@ urlpatterns = [
     path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
     path("admin/routing/dry-run/", routing_views.dry_run, name="routing-dry-run"),
     path("admin/dashboard/live/", report_views.live_dashboard, name="live-dashboard"),
+    path("admin/dashboard/reports/", views_history.history, name="report-history"),
+    path("admin/dashboard/staffing/", views_staffing.staffing, name="staffing"),
+    path("api/staffing/erlang", views_staffing.StaffingApi.as_view(), name="api-staffing-erlang"),
+    path(
+        "admin/dashboard/reports/<str:table_name>.csv",
+        views_history.history_csv,
+        name="report-history-csv",
+    ),
     path("admin/", admin.site.urls),
 ]

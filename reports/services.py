@@ -165,6 +165,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            "channel": conversation.channel,
             **wrap_up_columns(conversation),
             "hold_seconds": control.hold_seconds,
             "consult_seconds": control.consult_seconds,
