@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "compliance",
     "webhooks",
     "desktop",
+    "supervision",
     "sandbox",
 ]
 
@@ -253,6 +254,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
+    # Queue alert thresholds (supervision.alerts), and monitoring sessions whose call ended.
+    "supervision-evaluate-alerts": {
+        "task": "supervision.evaluate_alerts",
+        "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
+        "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
+    },
+    "supervision-close-monitoring": {
+        "task": "supervision.close_monitoring",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
 }
 
 # Object storage: local files by default, S3-compatible (MinIO, AWS) with a bucket name.
@@ -414,6 +426,8 @@ ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY",
 MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
+# The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?
+MONITORING_TELLS_AGENT = env_bool("MONITORING_TELLS_AGENT", False)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("webhooks/", include("webhooks.urls")),
     path("api/agent/", include("desktop.urls")),
+    path("api/supervisor/", include("supervision.urls")),
     path(
         "api/conversations/",
         conversation_api.ConversationListApi.as_view(),

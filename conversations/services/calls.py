@@ -151,7 +151,16 @@ def event_store(
 
 
 def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid: str) -> Member:
-    """Register the leg we placed to an agent.
+    """Register the leg we placed to an agent."""
+    return member_add_placed_leg(
+        conversation=conversation, leg_uuid=leg_uuid, kind=Member.Kind.AGENT, agent_id=agent_id
+    )
+
+
+def member_add_placed_leg(
+    *, conversation: Conversation, leg_uuid: str, kind: str, agent_id: int | None = None
+) -> Member:
+    """Register a leg we placed into a call (an agent's, a supervisor's phone).
 
     Vonage may report the leg (`started`) before the create-call answer reaches us: its
     events then filed it as a call of its own. It is moved, with its events, into the
@@ -161,7 +170,7 @@ def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid:
         leg_uuid=leg_uuid,
         defaults={
             "conversation": conversation,
-            "kind": Member.Kind.AGENT,
+            "kind": kind,
             "agent_id": agent_id,
             "channel": Channel.VOICE,
         },
@@ -172,7 +181,7 @@ def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid:
     with transaction.atomic():
         # An UPDATE first: it takes the member's row lock (and SQLite's write lock) at once.
         Member.objects.filter(pk=member.pk).update(
-            conversation=conversation, kind=Member.Kind.AGENT, agent_id=agent_id
+            conversation=conversation, kind=kind, agent_id=agent_id
         )
         Event.objects.filter(conversation_id=stray_id, leg_uuid=leg_uuid).update(
             conversation=conversation

@@ -1,0 +1,152 @@
+"""The supervisors' API (/api/supervisor/): monitoring, actions on agents and contacts, alerts.
+
+Staff only (the project's default permission). A refusal is a 409 with its reason; bad
+input a 400 naming the field.
+"""
+
+from typing import Any
+
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from callcentre.errors import DomainError
+from supervision import actions, monitoring
+from supervision.alerts import alerts_board
+from supervision.models import MonitoringMode, MonitoringSession
+
+
+class SupervisorApi(APIView):
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, DomainError):
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
+
+
+class SessionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = MonitoringSession
+        fields = [
+            "id",
+            "task_id",
+            "agent_id",
+            "mode",
+            "leg_uuid",
+            "agent_told",
+            "started_at",
+            "ended_at",
+        ]
+
+
+class MonitoringListApi(SupervisorApi):
+    """GET: your monitoring sessions still open. POST: call your phone into a live call."""
+
+    class Input(serializers.Serializer):
+        task_id = serializers.IntegerField()
+        mode = serializers.ChoiceField(choices=MonitoringMode.choices)
+        number = serializers.CharField(required=False, allow_blank=True, default="")
+        app_user = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def get(self, request: Request) -> Response:
+        monitoring.sessions_close_ended()
+        sessions = MonitoringSession.objects.filter(
+            supervisor_id=request.user.pk, ended_at__isnull=True
+        )
+        return Response(SessionOutput(sessions, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        data = self._valid(request)
+        session = monitoring.monitoring_start(
+            user=request.user,
+            task_id=data["task_id"],
+            mode=data["mode"],
+            endpoint=monitoring.supervisor_endpoint(
+                number=data["number"], app_user=data["app_user"]
+            ),
+        )
+        return Response(SessionOutput(session).data, status=status.HTTP_201_CREATED)
+
+    def _valid(self, request: Request) -> dict[str, Any]:
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class MonitoringModeApi(SupervisorApi):
+    """Switch a session between listen, whisper and barge."""
+
+    class Input(serializers.Serializer):
+        mode = serializers.ChoiceField(choices=MonitoringMode.choices)
+
+    def post(self, request: Request, session_id: int) -> Response:
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = monitoring.monitoring_set_mode(
+            user=request.user, session_id=session_id, mode=serializer.validated_data["mode"]
+        )
+        return Response(SessionOutput(session).data)
+
+
+class MonitoringEndApi(SupervisorApi):
+    """Leave the call (it goes on without you)."""
+
+    def post(self, request: Request, session_id: int) -> Response:
+        session = monitoring.monitoring_end(user=request.user, session_id=session_id)
+        return Response(SessionOutput(session).data)
+
+
+class AgentPresenceApi(SupervisorApi):
+    """Set an agent away or offline, with a reason."""
+
+    class Input(serializers.Serializer):
+        status = serializers.ChoiceField(choices=actions.SUPERVISOR_STATUSES)
+        reason = serializers.CharField(max_length=actions.REASON_MAX_LENGTH)
+
+    def post(self, request: Request, agent_id: int) -> Response:
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        agent = actions.agent_set_presence(
+            user=request.user,
+            agent_id=agent_id,
+            status=serializer.validated_data["status"],
+            reason=serializer.validated_data["reason"],
+        )
+        return Response({"id": agent.pk, "status": agent.status, "reason": agent.away_reason})
+
+
+class ContactWithdrawApi(SupervisorApi):
+    """Withdraw a waiting contact from its queue."""
+
+    def post(self, request: Request, task_id: int) -> Response:
+        task = actions.contact_withdraw(user=request.user, task_id=task_id)
+        return Response({"task_id": task.pk, "state": task.state})
+
+
+class ContactMoveApi(SupervisorApi):
+    """Move a waiting contact to another queue, keeping its place."""
+
+    class Input(serializers.Serializer):
+        queue_id = serializers.IntegerField()
+
+    def post(self, request: Request, task_id: int) -> Response:
+        serializer = self.Input(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        moved = actions.contact_move(
+            user=request.user, task_id=task_id, queue_id=serializer.validated_data["queue_id"]
+        )
+        return Response(
+            {
+                "task_id": moved.pk,
+                "queue_id": moved.queue_id,
+                "queue": moved.queue.name,
+                "queued_at": moved.queued_at.isoformat(),
+            }
+        )
+
+
+class AlertsApi(SupervisorApi):
+    """Alerts open now, and the latest that ended."""
+
+    def get(self, request: Request) -> Response:
+        return Response(alerts_board())
