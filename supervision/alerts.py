@@ -109,7 +109,7 @@ def rule_breaches(
             Breach(
                 "",
                 figures.waiting,
-                f"{queue}: {figures.waiting} callers waiting (limit {threshold:g})",
+                f"{queue}: {figures.waiting} callers on the line (limit {threshold:g})",
             )
         ]
     if metric == AlertMetric.NO_AGENT:
