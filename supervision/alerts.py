@@ -243,6 +243,7 @@ def alert_as_json(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.pk,
         "queue_id": alert.rule.queue_id,
+        "queue": alert.rule.queue.name,
         "metric": alert.rule.metric,
         "subject": alert.subject,
         "message": alert.message,
@@ -254,7 +255,7 @@ def alert_as_json(alert: Alert) -> dict[str, Any]:
 
 def alerts_board(*, recent: int = 20) -> dict[str, list[dict[str, Any]]]:
     """What the dashboard shows: the alerts open now and the latest that ended."""
-    alerts = Alert.objects.select_related("rule")
+    alerts = Alert.objects.select_related("rule__queue")
     return {
         "open": [alert_as_json(a) for a in alerts.filter(ended_at__isnull=True)],
         "ended": [

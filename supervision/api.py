@@ -15,6 +15,7 @@ from callcentre.errors import DomainError
 from supervision import actions, monitoring
 from supervision.alerts import alerts_board
 from supervision.models import MonitoringMode, MonitoringSession
+from supervision.selectors import waiting_contacts
 
 
 class SupervisorApi(APIView):
@@ -113,6 +114,13 @@ class AgentPresenceApi(SupervisorApi):
             reason=serializer.validated_data["reason"],
         )
         return Response({"id": agent.pk, "status": agent.status, "reason": agent.away_reason})
+
+
+class WaitingContactsApi(SupervisorApi):
+    """Contacts waiting in the queues now (the dashboard's withdraw and move controls)."""
+
+    def get(self, request: Request) -> Response:
+        return Response(waiting_contacts())
 
 
 class ContactWithdrawApi(SupervisorApi):

@@ -19,6 +19,7 @@ urlpatterns = [
         api.AgentPresenceApi.as_view(),
         name="api-supervisor-agent-presence",
     ),
+    path("contacts/waiting", api.WaitingContactsApi.as_view(), name="api-supervisor-waiting"),
     path(
         "contacts/<int:task_id>/withdraw",
         api.ContactWithdrawApi.as_view(),

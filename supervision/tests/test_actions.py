@@ -194,3 +194,25 @@ def test_moving_to_an_unknown_or_the_same_queue_is_refused(billing):
     task.refresh_from_db()
     assert (task.state, Task.objects.count()) == (Task.State.QUEUED, 1)
     assert not SupervisorAction.objects.exists()
+
+
+def test_the_waiting_contacts_list_for_the_dashboard(client, billing, billing_skill):
+    sales = QueueFactory(name="Sales")
+    older = task_enqueue(conversation=ConversationFactory(from_address="447700900123"), queue=sales)
+    Task.objects.filter(pk=older.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    newer = task_enqueue(
+        conversation=ConversationFactory(from_address="447700900124"), queue=billing
+    )
+    served = task_enqueue(conversation=ConversationFactory(), queue=billing)
+    Task.objects.filter(pk=served.pk).update(state=Task.State.COMPLETED)
+
+    data = supervisor_session().get("/api/supervisor/contacts/waiting").json()
+
+    assert [(c["task_id"], c["queue"], c["number"]) for c in data["contacts"]] == [
+        (older.pk, "Sales", "447700900123"),
+        (newer.pk, "Billing", "447700900124"),
+    ]
+    assert [q["name"] for q in data["queues"]] == ["Billing", "Sales"]
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    assert client.get("/api/supervisor/contacts/waiting").status_code in (401, 403)
+    assert agent_client(bob).get("/api/supervisor/contacts/waiting").status_code == 403
