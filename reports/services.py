@@ -21,6 +21,7 @@ from django.utils import timezone
 from callcentre.celery import enqueue
 from callcentre.vonage.client import VonageError, get_client
 from conversations.models import Conversation, Member, Recording
+from reports.cdr_details import cdr_vonage_details
 from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
 from routing.models import Task
@@ -154,6 +155,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            **cdr_vonage_details(conversation=conversation, customer=customer),
         },
     )
     return cdr
