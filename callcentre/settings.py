@@ -260,6 +260,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
         "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
     },
+    # Yesterday's calls against Vonage's Reports API, once it has run without an error.
+    "supervision-reconcile-yesterday": {
+        "task": "supervision.reconcile_yesterday",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     "supervision-close-monitoring": {
         "task": "supervision.close_monitoring",
         "schedule": 30.0,

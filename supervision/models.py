@@ -175,6 +175,7 @@ class ReconciliationIssue(models.Model):
     class Kind(models.TextChoices):
         PRICE = "price", "Price differs"
         DURATION = "duration", "Duration differs"
+        CURRENCY = "currency", "Currency differs"
         MISSING_AT_VONAGE = "missing_vonage", "Not in Vonage's records"
         MISSING_HERE = "missing_here", "Not in our records"
 

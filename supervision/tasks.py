@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from supervision import alerts, monitoring
+from supervision import alerts, monitoring, reconciliation
 
 
 @shared_task(name="supervision.evaluate_alerts")
@@ -18,3 +18,9 @@ def notify_on_call(alert_id: int) -> list[str]:
 @shared_task(name="supervision.close_monitoring")
 def close_monitoring() -> int:
     return monitoring.sessions_close_ended()
+
+
+@shared_task(name="supervision.reconcile_yesterday")
+def reconcile_yesterday() -> int | None:
+    run = reconciliation.reconcile_yesterday()
+    return run.pk if run else None
