@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "channels",
     "axes",
     "callcentre",
@@ -320,7 +322,35 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "callcentre.openapi.ApiSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI 3 schema of the REST API (/api/schema, browsable at /api/docs/, staff only;
+# docs/api.md). Only /api/ is described: the webhooks are Vonage's, not a client's, API.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Contact centre API",
+    "DESCRIPTION": "The agents' API (/api/agent/) and the supervisors' (/api/supervisor/, "
+    "/api/conversations/, /api/dashboard/). Session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "PREPROCESSING_HOOKS": ["callcentre.openapi.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callcentre.openapi.nullable_as_openapi_31",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "agents.models.Agent.Status",
+        "MemberStateEnum": "conversations.models.Member.State",
+        "ConversationStateEnum": "conversations.models.Conversation.State",
+    },
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

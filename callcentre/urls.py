@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from callcentre.health import healthz
 from callcentre.views import home
@@ -41,6 +42,9 @@ urlpatterns = [
         name="api-conversation",
     ),
     path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
+    # The API described (OpenAPI 3, drf-spectacular), and browsable, for staff (docs/api.md).
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/routing/dry-run/", routing_views.dry_run, name="routing-dry-run"),
     path("admin/dashboard/live/", report_views.live_dashboard, name="live-dashboard"),
     path("admin/", admin.site.urls),

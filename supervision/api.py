@@ -6,16 +6,26 @@ input a 400 naming the field.
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callcentre.errors import DomainError
+from callcentre.openapi import Refusal
+from compliance.models import AuditEntry
+from compliance.services import audit_reads
+from reports.models import CallDetailRecord
 from supervision import actions, monitoring
 from supervision.alerts import alerts_board
+from supervision.filters import CallRecordFilter
 from supervision.models import MonitoringMode, MonitoringSession
 from supervision.selectors import waiting_contacts
+
+REFUSED = {400: OpenApiTypes.OBJECT, 409: Refusal}
 
 
 class SupervisorApi(APIView):
@@ -49,6 +59,7 @@ class MonitoringListApi(SupervisorApi):
         number = serializers.CharField(required=False, allow_blank=True, default="")
         app_user = serializers.CharField(required=False, allow_blank=True, default="")
 
+    @extend_schema(responses=SessionOutput(many=True))
     def get(self, request: Request) -> Response:
         monitoring.sessions_close_ended()
         sessions = MonitoringSession.objects.filter(
@@ -56,6 +67,7 @@ class MonitoringListApi(SupervisorApi):
         )
         return Response(SessionOutput(sessions, many=True).data)
 
+    @extend_schema(request=Input, responses={201: SessionOutput, **REFUSED})
     def post(self, request: Request) -> Response:
         data = self._valid(request)
         session = monitoring.monitoring_start(
@@ -80,6 +92,7 @@ class MonitoringModeApi(SupervisorApi):
     class Input(serializers.Serializer):
         mode = serializers.ChoiceField(choices=MonitoringMode.choices)
 
+    @extend_schema(request=Input, responses={200: SessionOutput, **REFUSED})
     def post(self, request: Request, session_id: int) -> Response:
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -92,6 +105,7 @@ class MonitoringModeApi(SupervisorApi):
 class MonitoringEndApi(SupervisorApi):
     """Leave the call (it goes on without you)."""
 
+    @extend_schema(request=None, responses={200: SessionOutput, 409: Refusal})
     def post(self, request: Request, session_id: int) -> Response:
         session = monitoring.monitoring_end(user=request.user, session_id=session_id)
         return Response(SessionOutput(session).data)
@@ -104,6 +118,20 @@ class AgentPresenceApi(SupervisorApi):
         status = serializers.ChoiceField(choices=actions.SUPERVISOR_STATUSES)
         reason = serializers.CharField(max_length=actions.REASON_MAX_LENGTH)
 
+    @extend_schema(
+        request=Input,
+        responses={
+            200: inline_serializer(
+                "AgentPresenceOutput",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "reason": serializers.CharField(),
+                },
+            ),
+            **REFUSED,
+        },
+    )
     def post(self, request: Request, agent_id: int) -> Response:
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -119,6 +147,32 @@ class AgentPresenceApi(SupervisorApi):
 class WaitingContactsApi(SupervisorApi):
     """Contacts waiting in the queues now (the dashboard's withdraw and move controls)."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "WaitingContacts",
+            {
+                "contacts": inline_serializer(
+                    "WaitingContact",
+                    {
+                        "task_id": serializers.IntegerField(),
+                        "queue_id": serializers.IntegerField(),
+                        "queue": serializers.CharField(),
+                        "channel": serializers.CharField(),
+                        "state": serializers.CharField(),
+                        "is_callback": serializers.BooleanField(),
+                        "number": serializers.CharField(),
+                        "queued_at": serializers.DateTimeField(),
+                    },
+                    many=True,
+                ),
+                "queues": inline_serializer(
+                    "QueueChoice",
+                    {"id": serializers.IntegerField(), "name": serializers.CharField()},
+                    many=True,
+                ),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         return Response(waiting_contacts())
 
@@ -126,6 +180,16 @@ class WaitingContactsApi(SupervisorApi):
 class ContactWithdrawApi(SupervisorApi):
     """Withdraw a waiting contact from its queue."""
 
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "WithdrawnContact",
+                {"task_id": serializers.IntegerField(), "state": serializers.CharField()},
+            ),
+            409: Refusal,
+        },
+    )
     def post(self, request: Request, task_id: int) -> Response:
         task = actions.contact_withdraw(user=request.user, task_id=task_id)
         return Response({"task_id": task.pk, "state": task.state})
@@ -137,6 +201,21 @@ class ContactMoveApi(SupervisorApi):
     class Input(serializers.Serializer):
         queue_id = serializers.IntegerField()
 
+    @extend_schema(
+        request=Input,
+        responses={
+            200: inline_serializer(
+                "MovedContact",
+                {
+                    "task_id": serializers.IntegerField(),
+                    "queue_id": serializers.IntegerField(),
+                    "queue": serializers.CharField(),
+                    "queued_at": serializers.DateTimeField(),
+                },
+            ),
+            **REFUSED,
+        },
+    )
     def post(self, request: Request, task_id: int) -> Response:
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -153,8 +232,58 @@ class ContactMoveApi(SupervisorApi):
         )
 
 
+class CallRecordOutput(serializers.ModelSerializer):
+    channel = serializers.CharField(source="conversation.channel")
+
+    class Meta:
+        model = CallDetailRecord
+        exclude = ["created_at"]
+
+
+class CallRecordListApi(ListAPIView):
+    """Call detail records, newest first, filtered (supervision.filters) and paginated; the
+    customers on the page are audited as read."""
+
+    serializer_class = CallRecordOutput
+    filterset_class = CallRecordFilter
+    queryset = CallDetailRecord.objects.select_related("conversation").order_by(
+        "-started_at", "-pk"
+    )
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        audit_reads(
+            user=self.request.user,
+            kind=AuditEntry.Kind.CUSTOMER,
+            object_ids=[record.conversation.customer_id for record in page or []],
+            where="supervisor calls API",
+        )
+        return page
+
+
+class AlertOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    queue_id = serializers.IntegerField()
+    queue = serializers.CharField()
+    metric = serializers.CharField()
+    subject = serializers.CharField()
+    message = serializers.CharField()
+    value = serializers.FloatField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
 class AlertsApi(SupervisorApi):
     """Alerts open now, and the latest that ended."""
 
+    @extend_schema(
+        responses=inline_serializer(
+            "AlertsBoard",
+            {
+                "open": AlertOutput(many=True),
+                "ended": AlertOutput(many=True),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         return Response(alerts_board())

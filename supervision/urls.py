@@ -31,4 +31,5 @@ urlpatterns = [
         name="api-supervisor-contact-move",
     ),
     path("alerts", api.AlertsApi.as_view(), name="api-supervisor-alerts"),
+    path("calls", api.CallRecordListApi.as_view(), name="api-supervisor-calls"),
 ]

@@ -27,9 +27,7 @@ def hang_up(vonage, call: dict, **extra) -> None:
     )
 
 
-def test_the_record_has_the_legs_uuid_rate_status_recording_and_index(
-    vonage, vonage_api, billing
-):
+def test_the_record_has_the_legs_uuid_rate_status_recording_and_index(vonage, vonage_api, billing):
     first, _ = caller_waits(vonage, billing)
     hang_up(vonage, first)
     second, conversation = caller_waits(vonage, billing)
