@@ -234,6 +234,8 @@ class ContactMoveApi(SupervisorApi):
 
 class CallRecordOutput(serializers.ModelSerializer):
     channel = serializers.CharField(source="conversation.channel")
+    # A URL or "" (a plain string: the schema's "URL or empty" oneOf matches "" twice).
+    recording_url = serializers.CharField(allow_blank=True)
 
     class Meta:
         model = CallDetailRecord

@@ -4,18 +4,21 @@ warning, matches what the API really answers (openapi-core), and is for staff on
 browsable page that loads nothing from a CDN."""
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from openapi_spec_validator import validate
 
 from agents.tests.factories import UserFactory
 from callcentre.tests.helpers import agent_client
+from reports.models import CallDetailRecord
 from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, available_agent
 
@@ -98,6 +101,15 @@ def test_the_schema_is_generated_without_a_warning(tmp_path: Path):
 def test_real_answers_match_the_schema(schema, staff, billing, billing_skill):
     openapi = OpenAPI.from_dict(schema)
     task_enqueue(conversation=ConversationFactory(from_address="447700900123"), queue=billing)
+    CallDetailRecord.objects.create(
+        conversation=ConversationFactory(),
+        direction="inbound",
+        started_at=timezone.now(),
+        outcome="answered",
+        price=Decimal("0.01837500"),
+        rate=Decimal("0.0045"),
+        leg_uuid="leg-1",
+    )
     bob = available_agent("Bob", skills={billing_skill: 8})
     calls = [
         (staff, "/api/dashboard/live"),
