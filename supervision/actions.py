@@ -1,6 +1,7 @@
 """A supervisor acts on agents and contacts from the live dashboard; each action audited.
 
-- An agent set away (with a reason) or offline (agents.presence allows the supervisor these
+- An agent set away (with one of the active agents.AwayReason codes) or offline (with a
+  reason, kept in the presence history) (agents.presence allows the supervisor these
   moves from any state; a busy agent keeps the contact they hold).
 - A waiting contact withdrawn from its queue, or moved to another queue with its place kept
   (routing.interventions).

@@ -14,6 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.intervals import AwayReasonError, away_reason_check
+from agents.models import Agent
 from callcentre.errors import DomainError
 from callcentre.openapi import Refusal
 from compliance.models import AuditEntry
@@ -116,7 +118,16 @@ class AgentPresenceApi(SupervisorApi):
 
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=actions.SUPERVISOR_STATUSES)
+        # Away: an active away reason code (admin keeps them); offline: a few words or a code.
         reason = serializers.CharField(max_length=actions.REASON_MAX_LENGTH)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            if data["status"] == Agent.Status.AWAY:
+                try:
+                    away_reason_check(data["reason"])
+                except AwayReasonError as error:
+                    raise serializers.ValidationError({"reason": [str(error)]}) from error
+            return data
 
     @extend_schema(
         request=Input,

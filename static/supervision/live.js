@@ -174,13 +174,12 @@
     event.preventDefault();
     const form = presenceForm.elements;
     const name = form.agent.selectedOptions[0] ? form.agent.selectedOptions[0].textContent : "";
-    const done = await act(
+    await act(
       name.replace(/ \(.*\)$/, "") + " is now " + form.status.value + ".",
       "POST",
       api + "agents/" + form.agent.value + "/presence",
       { status: form.status.value, reason: form.reason.value },
     );
-    if (done) form.reason.value = "";
   });
 
   // Waiting contacts

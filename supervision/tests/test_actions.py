@@ -35,18 +35,18 @@ def test_a_supervisor_sets_an_agent_away_with_a_reason(billing, billing_skill):
     sam = supervisor_session()
 
     response = post(
-        sam, f"/api/supervisor/agents/{bob.pk}/presence", {"status": "away", "reason": "Coaching"}
+        sam, f"/api/supervisor/agents/{bob.pk}/presence", {"status": "away", "reason": "coaching"}
     )
 
     assert response.status_code == 200, response.content
     bob.refresh_from_db()
-    assert (bob.status, bob.away_reason) == ("away", "Coaching")
+    assert (bob.status, bob.away_reason) == ("away", "coaching")
     action = SupervisorAction.objects.get()
     assert (action.kind, action.username, action.agent, action.detail) == (
         "agent_presence",
         "sam",
         bob,
-        {"from": "available", "to": "away", "reason": "Coaching"},
+        {"from": "available", "to": "away", "reason": "coaching"},
     )
     # Offline too; the reason is kept in the audit trail.
     assert (
@@ -69,6 +69,8 @@ def test_a_supervisor_sets_an_agent_away_with_a_reason(billing, billing_skill):
         ({"status": "away"}, "reason"),
         ({"status": "available", "reason": "x"}, "status"),
         ({"status": "away", "reason": "x" * 41}, "reason"),
+        ({"status": "away", "reason": "Coffee"}, "reason"),  # not an away reason code
+        ({"status": "away", "reason": "missed"}, "reason"),  # the engine's, not active
     ],
 )
 def test_bad_presence_input_is_refused_and_changes_nothing(billing_skill, data, field):
@@ -84,7 +86,7 @@ def test_bad_presence_input_is_refused_and_changes_nothing(billing_skill, data, 
 def test_only_supervisors_may_act(client, billing_skill):
     bob = available_agent("Bob", skills={billing_skill: 8})
     url = f"/api/supervisor/agents/{bob.pk}/presence"
-    data = {"status": "away", "reason": "x"}
+    data = {"status": "away", "reason": "lunch"}
     assert post(client, url, data).status_code in (401, 403)
     assert post(agent_client(bob), url, data).status_code == 403
     bob.refresh_from_db()
