@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agents.models import Agent
+from agents.models import Agent, AwayReason
 from callcentre.tests.helpers import agent_client
 from routing.models import Offer, Task
 from routing.queueing import task_enqueue
@@ -21,7 +21,7 @@ from routing.tests.factories import (
 )
 from routing.tests.ivr_calls import IvrCall, texts
 from supervision.models import SupervisorAction
-from supervision.tests.helpers import supervisor_session
+from supervision.tests.helpers import away_reason, supervisor_session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +31,7 @@ def post(client, url: str, data: dict | None = None):
 
 
 def test_a_supervisor_sets_an_agent_away_with_a_reason(billing, billing_skill):
+    away_reason("coaching")
     bob = available_agent("Bob", skills={billing_skill: 8})
     sam = supervisor_session()
 
@@ -74,6 +75,10 @@ def test_a_supervisor_sets_an_agent_away_with_a_reason(billing, billing_skill):
     ],
 )
 def test_bad_presence_input_is_refused_and_changes_nothing(billing_skill, data, field):
+    away_reason("coaching")
+    AwayReason.objects.get_or_create(
+        code="missed", defaults={"label": "Missed", "is_active": False}
+    )
     bob = available_agent("Bob", skills={billing_skill: 8})
     response = post(supervisor_session(), f"/api/supervisor/agents/{bob.pk}/presence", data)
     assert response.status_code == 400
@@ -84,6 +89,7 @@ def test_bad_presence_input_is_refused_and_changes_nothing(billing_skill, data, 
 
 
 def test_only_supervisors_may_act(client, billing_skill):
+    away_reason("lunch")
     bob = available_agent("Bob", skills={billing_skill: 8})
     url = f"/api/supervisor/agents/{bob.pk}/presence"
     data = {"status": "away", "reason": "lunch"}

@@ -18,6 +18,7 @@ from routing.queueing import task_enqueue
 from routing.tests.factories import ConversationFactory, QueueFactory, available_agent
 from supervision.alerts import alerts_evaluate
 from supervision.models import AlertMetric, AlertRule, SupervisorAction
+from supervision.tests.helpers import away_reason
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,7 @@ def test_a_supervisor_sees_an_alert_sets_an_agent_away_and_moves_and_withdraws_a
     asgi_live_server, billing, billing_skill, browser
 ):
     sales = QueueFactory(name="Sales")
+    away_reason("coaching")
     UserFactory(username="sam", is_staff=True)
     bob = available_agent("Bob", skills={billing_skill: 8}, status="away", away_reason="Lunch")
     AlertRule.objects.create(queue=billing, metric=AlertMetric.NO_AGENT)
@@ -67,7 +69,8 @@ def test_a_supervisor_sees_an_alert_sets_an_agent_away_and_moves_and_withdraws_a
         "document.querySelector('#presence-form [name=reason]').value = 'coaching'"
     )
     click(browser, "#presence-form button[type=submit]")
-    wait_until(lambda: text_at(browser, "#supervision-message") == "Bob is now away.")
+    wait_until(lambda: text_at(browser, "#supervision-message"), timeout=TIMEOUT)
+    assert text_at(browser, "#supervision-message") == "Bob is now away."
     wait_until(
         lambda: (
             text_at(browser, 'tr[data-agent="Bob"] td[data-field="doing"]')

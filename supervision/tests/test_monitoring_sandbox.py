@@ -13,6 +13,7 @@ from routing.models import Offer, Task
 from routing.tests.factories import available_agent
 from sandbox.tests.helpers import CALLER, CENTRE
 from supervision.models import MonitoringSession, SupervisorAction
+from supervision.tests.helpers import sandbox_settled
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -161,6 +162,7 @@ def test_a_supervisor_listens_then_whispers_then_barges_then_leaves(
         lambda: Task.objects.filter(pk=offer.task_id, state=Task.State.COMPLETED).exists(),
         timeout=20,
     )
+    wait_until(lambda: sandbox_settled(sandbox), timeout=30)
 
 
 def _talk(sandbox, leg_uuid: str) -> list[str]:

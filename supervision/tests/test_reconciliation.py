@@ -17,6 +17,7 @@ from reports.models import CallDetailRecord
 from sandbox.tests.helpers import API_SECRET, CALLER, CENTRE
 from supervision.models import ReconciliationIssue, ReconciliationRun
 from supervision.reconciliation import reconcile_day, reconcile_yesterday
+from supervision.tests.helpers import sandbox_settled
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -38,9 +39,13 @@ def a_finished_call(sandbox) -> Member:
         lambda: any("press 2" in i["text"] for i in sandbox.control.call(leg)["feed"]), timeout=20
     )
     sandbox.control.hangup(leg)
-    return wait_until(
+    member = wait_until(
         lambda: Member.objects.filter(leg_uuid=leg, price__isnull=False).first(), timeout=20
     )
+    wait_until(lambda: sandbox_settled(sandbox), timeout=30)
+    wait_until(lambda: CallDetailRecord.objects.filter(leg_uuid=leg).exists(), timeout=20)
+    member.refresh_from_db()
+    return member
 
 
 def today() -> datetime:
