@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "channels",
     "axes",
     "callcentre",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "webhooks",
     "desktop",
     "workspace",
+    "supervision",
     "sandbox",
 ]
 
@@ -266,6 +269,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
+    # Queue alert thresholds (supervision.alerts), and monitoring sessions whose call ended.
+    "supervision-evaluate-alerts": {
+        "task": "supervision.evaluate_alerts",
+        "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
+        "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
+    },
+    # Yesterday's calls against Vonage's Reports API, once it has run without an error.
+    "supervision-reconcile-yesterday": {
+        "task": "supervision.reconcile_yesterday",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "supervision-close-monitoring": {
+        "task": "supervision.close_monitoring",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
 }
 
 # Object storage: local files by default, S3-compatible (MinIO, AWS) with a bucket name.
@@ -322,7 +342,35 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "callcentre.openapi.ApiSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI 3 schema of the REST API (/api/schema, browsable at /api/docs/, staff only;
+# docs/api.md). Only /api/ is described: the webhooks are Vonage's, not a client's, API.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Contact centre API",
+    "DESCRIPTION": "The agents' API (/api/agent/) and the supervisors' (/api/supervisor/, "
+    "/api/conversations/, /api/dashboard/). Session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "PREPROCESSING_HOOKS": ["callcentre.openapi.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callcentre.openapi.nullable_as_openapi_31",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "agents.models.Agent.Status",
+        "MemberStateEnum": "conversations.models.Member.State",
+        "ConversationStateEnum": "conversations.models.Conversation.State",
+    },
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -442,6 +490,8 @@ MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
+# The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?
+MONITORING_TELLS_AGENT = env_bool("MONITORING_TELLS_AGENT", False)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

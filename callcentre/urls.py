@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from callcentre.health import healthz
 from callcentre.views import home
@@ -30,6 +31,7 @@ urlpatterns = [
     ),
     path("webhooks/", include("webhooks.urls")),
     path("api/agent/", include("desktop.urls")),
+    path("api/supervisor/", include("supervision.urls")),
     path(
         "api/conversations/",
         conversation_api.ConversationListApi.as_view(),
@@ -41,6 +43,9 @@ urlpatterns = [
         name="api-conversation",
     ),
     path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
+    # The API described (OpenAPI 3, drf-spectacular), and browsable, for staff (docs/api.md).
+    path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/routing/dry-run/", routing_views.dry_run, name="routing-dry-run"),
     path("admin/dashboard/live/", report_views.live_dashboard, name="live-dashboard"),
     path("admin/dashboard/reports/", views_history.history, name="report-history"),
