@@ -8,9 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from conversations.models import CallStep, Conversation, Event, Member
 from conversations.filters import ConversationFilter
-
+from conversations.models import CallStep, Conversation, Event, Member
 from conversations.selectors import conversation_get_for_user, conversation_list_for_user
 
 

@@ -231,7 +231,7 @@ class VonageClient:
         }
         records: list[dict[str, Any]] = []
         for _ in range(REPORT_PAGES_MAX):
-            with _vonage_errors():
+            with vonage_errors():
                 answer = self._http.get(
                     self._api_host, "/v2/reports/records", query, auth_type="basic"
                 )
