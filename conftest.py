@@ -48,6 +48,16 @@ def fresh_menu_cache() -> Iterator[None]:
     menu_cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_intent_model() -> Iterator[None]:
+    """Each test starts without an intent model loaded by an earlier test (ai.selectors)."""
+    from ai.selectors import model_cache
+
+    model_cache.clear()
+    yield
+    model_cache.clear()
+
+
 @pytest.fixture
 def vonage(client: Client, settings) -> SignedVonage:
     return SignedVonage(

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "agents",
+    "ai",
     "reports",
     "compliance",
     "webhooks",

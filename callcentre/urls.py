@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ai import api as ai_api
 from callcentre.health import healthz
 from callcentre.views import home
 from conversations import api as conversation_api
@@ -39,6 +40,7 @@ urlpatterns = [
         conversation_api.ConversationDetailApi.as_view(),
         name="api-conversation",
     ),
+    path("api/intents/classify", ai_api.IntentClassifyApi.as_view(), name="api-intent-classify"),
     path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
     path("admin/routing/dry-run/", routing_views.dry_run, name="routing-dry-run"),
     path("admin/dashboard/live/", report_views.live_dashboard, name="live-dashboard"),

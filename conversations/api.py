@@ -71,6 +71,9 @@ class ConversationOutput(serializers.ModelSerializer):
             "answered_at",
             "ended_at",
             "duration_seconds",
+            "intent",
+            "intent_confidence",
+            "sentiment",
             "members",
             "events",
         ]

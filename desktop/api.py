@@ -17,6 +17,7 @@ from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
+from desktop.assist import assist_of
 from routing import chat, voice
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
@@ -57,6 +58,7 @@ class OfferOutput(serializers.ModelSerializer):
     waiting_since = serializers.DateTimeField(source="task.queued_at")
     customer = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -72,7 +74,11 @@ class OfferOutput(serializers.ModelSerializer):
             "last_message",
             "created_at",
             "expires_at",
+            "assist",
         ]
+
+    def get_assist(self, offer: Offer) -> dict:
+        return assist_of(offer.task.conversation)
 
     def get_customer(self, offer: Offer) -> dict:
         return customer_of(offer.task)
@@ -102,6 +108,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -116,7 +123,11 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "assist",
         ]
+
+    def get_assist(self, task: Task) -> dict:
+        return assist_of(task.conversation)
 
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)

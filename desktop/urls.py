@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desktop import api
+from desktop import api, assist_api
 
 urlpatterns = [
     path("", api.AgentMeApi.as_view(), name="api-agent-me"),
@@ -12,4 +12,14 @@ urlpatterns = [
     path("tasks/<int:task_id>/hang-up", api.CallHangUpApi.as_view(), name="api-call-hang-up"),
     path("tasks/<int:task_id>/reply", api.ChatReplyApi.as_view(), name="api-chat-reply"),
     path("tasks/<int:task_id>/close", api.ChatCloseApi.as_view(), name="api-chat-close"),
+    path(
+        "suggestions/<int:suggestion_id>/used",
+        assist_api.SuggestionUsedApi.as_view(),
+        name="api-suggestion-used",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/dismissed",
+        assist_api.SuggestionDismissedApi.as_view(),
+        name="api-suggestion-dismissed",
+    ),
 ]

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
+from ai.summary import call_summarise
 from callcentre.celery import enqueue
 from callcentre.vonage.client import VonageError, get_client
 from conversations.models import Conversation, Member, Recording
@@ -154,9 +155,21 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            "intent": conversation.intent,
         },
     )
     return cdr
+
+
+def call_summary_write(*, conversation_id: int) -> None:
+    """The pipeline's language step (ai.summary): transcript, sentiment, summary, and the
+    CRM write-back with the record's outcome and the wrap-up's disposition."""
+    cdr = CallDetailRecord.objects.filter(conversation_id=conversation_id).first()
+    if cdr is None:
+        return
+    # The disposition column arrives with the agent's wrap-up (issue 13); until then, none.
+    disposition = str(getattr(cdr, "disposition", "") or "")
+    call_summarise(conversation_id=conversation_id, outcome=cdr.outcome, disposition=disposition)
 
 
 def recordings_store(*, conversation_id: int) -> int:
@@ -189,7 +202,10 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )
     unfinished: Q | Combinable = (
-        Q(cdr__isnull=True) | Exists(unstored) | Exists(surveys_abandoned(now=now))
+        Q(cdr__isnull=True)
+        | Exists(unstored)
+        | Exists(surveys_abandoned(now=now))
+        | Q(ai_summary__isnull=True, ended_at__gte=now - SWEEP_RECORDINGS_FOR)
     )
     if settings.CSAT_SURVEY_TEXT:
         unasked = CallDetailRecord.objects.filter(

@@ -245,3 +245,14 @@ def task_get_assigned_to_agent(*, agent: Agent, task_id: int) -> Task | None:
         .filter(pk=task_id, agent=agent, state=Task.State.ASSIGNED)
         .first()
     )
+
+
+def agent_conversation_ids(*, agent: Agent) -> set[int]:
+    """The conversations offered to the agent now or held by them (the desktop's reach)."""
+    offered = Offer.objects.filter(agent=agent, state=Offer.State.PENDING).values_list(
+        "task__conversation_id", flat=True
+    )
+    held = Task.objects.filter(agent=agent, state=Task.State.ASSIGNED).values_list(
+        "conversation_id", flat=True
+    )
+    return set(offered) | set(held)
