@@ -14,7 +14,9 @@ answers `classify(text)` with every intent's probability. Pure: no database, no 
 import pickle
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import sklearn
 from scipy.sparse import hstack
@@ -75,7 +77,7 @@ class Pipeline:
     """The fitted vectorisers and model (what is pickled into ai.models.IntentModel)."""
 
     vectorisers: list[TfidfVectorizer]
-    model: LogisticRegression
+    model: Any  # a fitted scikit-learn classifier with predict_proba
 
     def features(self, texts: list[str]):  # type: ignore[no-untyped-def]  # a scipy matrix
         return hstack([vectoriser.transform(texts) for vectoriser in self.vectorisers]).tocsr()
@@ -88,16 +90,26 @@ def vectorisers() -> list[TfidfVectorizer]:
     ]
 
 
-def train(examples: list[tuple[str, str]]) -> Pipeline:
+def logistic_regression() -> LogisticRegression:
+    return LogisticRegression(C=REGULARISATION_C, max_iter=5000)
+
+
+def train(
+    examples: list[tuple[str, str]],
+    *,
+    make_vectorisers: Callable[[], list[TfidfVectorizer]] = vectorisers,
+    make_model: Callable[[], Any] = logistic_regression,
+) -> Pipeline:
     """Fit on (phrase, intent) pairs plus the built-in NO_INTENT phrases. Needs two intents
-    at least (with NO_INTENT, one will do)."""
+    at least (with NO_INTENT, one will do). bench/ai.py passes other vectorisers and models
+    to compare them; the product uses the defaults."""
     texts = [normalise(text) for text, _ in examples] + [
         normalise(text) for text in NO_INTENT_EXAMPLES
     ]
     labels = [label for _, label in examples] + [NO_INTENT] * len(NO_INTENT_EXAMPLES)
-    fitted = vectorisers()
+    fitted = make_vectorisers()
     matrix = hstack([vectoriser.fit_transform(texts) for vectoriser in fitted]).tocsr()
-    model = LogisticRegression(C=REGULARISATION_C, max_iter=5000)
+    model = make_model()
     model.fit(matrix, labels)
     return Pipeline(vectorisers=fitted, model=model)
 

@@ -6,8 +6,6 @@ The example phrases train the classifier; bench/ai.py measures it on other phras
 
 from dataclasses import dataclass
 
-from ai.models import AssistRule, Intent, KnowledgeArticle
-
 
 @dataclass(frozen=True, kw_only=True)
 class DemoIntent:
@@ -215,6 +213,9 @@ DEMO_RULES = (
 def demo_ai_load(*, queues: dict, skills: dict) -> None:
     """Create or update the demo intents, articles and rules (queues and skills by name).
     Saving an intent retrains the classifier after commit (ai.signals)."""
+    # Imported here: bench/ai.py reads the data above without setting Django up.
+    from ai.models import AssistRule, Intent, KnowledgeArticle
+
     intents = {}
     for demo in DEMO_INTENTS:
         intents[demo.name], _ = Intent.objects.update_or_create(
