@@ -40,6 +40,7 @@ def test_a_stored_classifier_answers_as_the_one_trained():
     trained = classifier()
     stored = Classifier.from_bytes(trained.to_bytes())
 
-    assert stored.classify("why is my bill so high").scores == trained.classify(
-        "why is my bill so high"
-    ).scores
+    assert (
+        stored.classify("why is my bill so high").scores
+        == trained.classify("why is my bill so high").scores
+    )

@@ -14,7 +14,9 @@ from ai.tests.helpers import demo_setup
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-DELIVERY_EXAMPLES = "where is my parcel\nmy delivery has not arrived\nwhen will my order be delivered"
+DELIVERY_EXAMPLES = (
+    "where is my parcel\nmy delivery has not arrived\nwhen will my order be delivered"
+)
 
 
 def classify_on_request(pipe) -> None:  # runs in the other process
