@@ -55,10 +55,10 @@ def held_out() -> list[tuple[str, str]]:
 
 
 def candidates() -> list[tuple[str, Callable[[], list], Callable[[], Any]]]:
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.svm import LinearSVC
-    from sklearn.calibration import CalibratedClassifierCV
 
     from ai import classifier
 
