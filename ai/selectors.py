@@ -7,19 +7,13 @@ moved (ai.services bumps it when a model is trained or an intent is edited). If 
 is unreachable the model is re-read every MODEL_CHECK_SECONDS.
 """
 
-import logging
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 
 from ai.classifier import NO_INTENT, Classifier
 from ai.models import Intent, IntentModel, Suggestion, phrases_of
-
-logger = logging.getLogger(__name__)
+from callcentre.versioned import VersionedCache
 
 MODEL_VERSION_KEY = "ai:intents:version"
 MODEL_CHECK_SECONDS = 1.0
@@ -91,59 +85,20 @@ def model_load() -> LoadedModel | None:
     )
 
 
-class ModelCache:
-    """This process's classifier, valid for one version of the trained model and intents."""
-
-    def __init__(self, load: Callable[[], LoadedModel | None] = model_load) -> None:
-        self.load = load
-        self.lock = threading.Lock()
-        self.loaded: LoadedModel | None = None
-        self.is_loaded = False
-        self.version: object = None
-        self.checked_at = float("-inf")
-
-    def get(self) -> LoadedModel | None:
-        self.revalidate()
-        with self.lock:
-            if self.is_loaded:
-                return self.loaded
-            version = self.version
-        loaded = self.load()
-        with self.lock:
-            if self.version == version:  # not invalidated while loading
-                self.loaded, self.is_loaded = loaded, True
-        return loaded
-
-    def revalidate(self) -> None:
-        now = time.monotonic()
-        if now - self.checked_at < MODEL_CHECK_SECONDS:
-            return
-        try:
-            version = cache.get(MODEL_VERSION_KEY)
-        except Exception:
-            logger.warning(
-                "cache unreachable: the intent model is re-read every %ss", MODEL_CHECK_SECONDS
-            )
-            version = object()
-        with self.lock:
-            if version != self.version:
-                self.loaded, self.is_loaded = None, False
-                self.version = version
-            self.checked_at = now
-
-    def clear(self) -> None:
-        with self.lock:
-            self.loaded, self.is_loaded = None, False
-            self.version = object()
-            self.checked_at = float("-inf")
+model_cache: VersionedCache[LoadedModel | None] = VersionedCache(
+    version_key=MODEL_VERSION_KEY,
+    check_seconds=lambda: MODEL_CHECK_SECONDS,
+    what="the intent model",
+)
 
 
-model_cache = ModelCache()
+def model_loaded() -> LoadedModel | None:
+    return model_cache.get("model", model_load)
 
 
 def intent_classify(text: str) -> IntentMatch | None:
     """The intent of a phrase; None when no model has been trained yet."""
-    loaded = model_cache.get()
+    loaded = model_loaded()
     if loaded is None:
         return None
     return match_of(loaded.classifier, loaded.routes, text)
@@ -162,7 +117,7 @@ def match_of(classifier: Classifier, routes: dict[str, IntentRoute], text: str) 
 
 def intent_label(name: str) -> str:
     """What agents see for an intent's name (the name itself if it is gone)."""
-    loaded = model_cache.get()
+    loaded = model_loaded()
     route = loaded.routes.get(name) if loaded is not None else None
     if route is not None:
         return route.label

@@ -8,10 +8,8 @@ sentiment, keeps it, moves the conversation's running score, and lets agent assi
 """
 
 import logging
-import time
 
 import sklearn
-from django.core.cache import cache
 from django.db import transaction
 
 from ai import assist, selectors, sentiment
@@ -31,11 +29,7 @@ SPEAKERS = ("customer", "agent", "supervisor")
 def model_changed() -> None:
     """The trained model or an intent's route changed (and was committed): every process
     reloads its classifier."""
-    selectors.model_cache.clear()
-    try:
-        cache.set(selectors.MODEL_VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        logger.warning("cache unreachable: other processes may use the old intent model a while")
+    selectors.model_cache.changed()
 
 
 def train_later() -> None:

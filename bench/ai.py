@@ -201,8 +201,19 @@ def model_ready() -> None:
         services.intents_train()
 
 
-def prepare_speech(*, prefix: Path, host: str, args: argparse.Namespace, count: int) -> None:
+def write_signed_events(*, prefix: Path, host: str, threads: int, bodies: list[dict]) -> None:
+    """Sign the input events and share them out among wrk's threads, in order."""
     from bench import traffic
+
+    signed = traffic.sign_all(host=host, path="/webhooks/event", payloads=bodies)
+    shares = traffic.split_evenly(len(signed), threads)
+    starts = [sum(shares[:index]) for index in range(len(shares))]
+    traffic.write_thread_files(
+        prefix, [signed[start : start + share] for start, share in zip(starts, shares, strict=True)]
+    )
+
+
+def prepare_speech(*, prefix: Path, host: str, args: argparse.Namespace, count: int) -> None:
     from conversations.tests import payloads
 
     model_ready()
@@ -212,26 +223,15 @@ def prepare_speech(*, prefix: Path, host: str, args: argparse.Namespace, count: 
         payloads.speech_input(call.as_payload_call(), phrases[index % len(phrases)])
         for index, call in enumerate(calls)
     ]
-    signed = traffic.sign_all(host=host, path="/webhooks/event", payloads=bodies)
-    shares = traffic.split_evenly(len(signed), args.threads)
-    starts = [sum(shares[:index]) for index in range(len(shares))]
-    traffic.write_thread_files(
-        prefix, [signed[start : start + share] for start, share in zip(starts, shares, strict=True)]
-    )
+    write_signed_events(prefix=prefix, host=host, threads=args.threads, bodies=bodies)
 
 
 def prepare_keypad(*, prefix: Path, host: str, args: argparse.Namespace, count: int) -> None:
-    from bench import traffic
     from conversations.tests import payloads
 
     calls = input_calls(count, asks_intent=False)
     bodies = [payloads.dtmf_input(call.as_payload_call(), "2") for call in calls]
-    signed = traffic.sign_all(host=host, path="/webhooks/event", payloads=bodies)
-    shares = traffic.split_evenly(len(signed), args.threads)
-    starts = [sum(shares[:index]) for index in range(len(shares))]
-    traffic.write_thread_files(
-        prefix, [signed[start : start + share] for start, share in zip(starts, shares, strict=True)]
-    )
+    write_signed_events(prefix=prefix, host=host, threads=args.threads, bodies=bodies)
 
 
 def tasks_written() -> int:

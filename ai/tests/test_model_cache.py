@@ -22,7 +22,7 @@ DELIVERY_EXAMPLES = (
 def classify_on_request(pipe) -> None:  # runs in the other process
     while (text := pipe.recv()) is not None:
         match = selectors.intent_classify(text)
-        loaded = selectors.model_cache.get()
+        loaded = selectors.model_loaded()
         pipe.send((loaded.model_id if loaded else None, match.name if match else None))
     connections.close_all()
 
