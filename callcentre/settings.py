@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "agents",
+    "ai",
     "reports",
     "compliance",
     "webhooks",

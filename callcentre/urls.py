@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ai import api as ai_api
 from callcentre.health import healthz
 from callcentre.views import home
 from conversations import api as conversation_api
@@ -42,6 +43,7 @@ urlpatterns = [
         conversation_api.ConversationDetailApi.as_view(),
         name="api-conversation",
     ),
+    path("api/intents/classify", ai_api.IntentClassifyApi.as_view(), name="api-intent-classify"),
     path("api/dashboard/live", report_api.LiveBoardApi.as_view(), name="api-dashboard-live"),
     # The API described (OpenAPI 3, drf-spectacular), and browsable, for staff (docs/api.md).
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ class CallDetailRecord(models.Model):
     record_index = models.PositiveIntegerField(
         null=True, blank=True, help_text="0-based position among the day's calls (UTC)"
     )
+    intent = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     hold_seconds = models.PositiveIntegerField(default=0)
     consult_seconds = models.PositiveIntegerField(default=0)
@@ -53,7 +54,6 @@ class CallDetailRecord(models.Model):
     wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     disposition = models.CharField(max_length=40, blank=True)
     channel = models.CharField(max_length=20, blank=True)
-    intent = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
