@@ -54,6 +54,7 @@ class QueueAdmin(admin.ModelAdmin):
                     "offer_timeout_seconds",
                     "wrap_up_seconds",
                     "end_call_when_agent_hangs_up",
+                    "transcribe_calls",
                 ]
             },
         ),

@@ -126,6 +126,12 @@ class Queue(models.Model):
         "stays with anyone else still on the call (a supervisor, a colleague); when the last "
         "agent leaves they hear a goodbye and the call ends, never left alone in silence.",
     )
+    transcribe_calls = models.BooleanField(
+        default=False,
+        help_text="Transcribe this queue's calls live once an agent is connected (speech/, "
+        "docs/transcription.md): the customer's and the agent's words appear on the desktop "
+        "and are kept with the conversation.",
+    )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )
