@@ -85,7 +85,7 @@ def transcription_start(*, conversation_id: int, agent_id: int) -> list[str]:
     )
     if customer_leg is None or agent_leg is None:
         return []
-    if not cache.add(f"speech:started:{conversation.pk}", agent_id, STARTED_KEY_SECONDS):
+    if not cache.add(f"speech:started:{conversation.vonage_uuid}", agent_id, STARTED_KEY_SECONDS):
         return []
     room = callback_room_name(task) if task.is_callback else waiting_room_name(conversation)
     legs = []
