@@ -11,6 +11,7 @@ from desktop import views as desktop_views
 from reports import api as report_api
 from reports import views as report_views
 from routing import views as routing_views
+from speech import api as speech_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -28,6 +29,11 @@ urlpatterns = [
         name="recording-audio",
     ),
     path("webhooks/", include("webhooks.urls")),
+    path(
+        "api/agent/transcript",
+        speech_api.AgentTranscriptApi.as_view(),
+        name="api-agent-transcript",
+    ),
     path("api/agent/", include("desktop.urls")),
     path(
         "api/conversations/",

@@ -9,6 +9,7 @@ class AuditEntry(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", "Customer record"
         RECORDING = "recording", "Recording"
+        TRANSCRIPT = "transcript", "Transcript"  # object_id: the conversation
         # object_id is the client's address; username the name that was tried.
         LOGIN_LOCKOUT = "lockout", "Login lockout"
 
