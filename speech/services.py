@@ -10,6 +10,7 @@ the signed-webhook JWT and sends the headers we give the leg in its first text m
 
 import logging
 from dataclasses import dataclass
+from typing import Final
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,7 +28,7 @@ from speech import engines
 
 logger = logging.getLogger(__name__)
 
-CONTENT_TYPE = "audio/l16;rate=16000"
+CONTENT_TYPE: Final = "audio/l16;rate=16000"
 SPEAKERS = ("customer", "agent", "supervisor")
 # A call is transcribed once, whoever else joins it later (the key outlives any call).
 STARTED_KEY_SECONDS = 24 * 3600
@@ -158,7 +159,7 @@ def segment_record(*, target: MediaStreamTarget, utterance: engines.Utterance) -
                 kind=Member.Kind.AGENT,
                 left_at__isnull=True,
             )
-            .exclude(agent_id=None)
+            .filter(agent__isnull=False)
             .values_list("agent_id", flat=True)
         )
         payload = segment_payload(segment)
