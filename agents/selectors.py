@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AnonymousUser, User
 
-from agents.models import Agent
+from agents.models import Agent, AwayReason
 
 
 def agent_for_vonage_user(*, vonage_user: str) -> Agent | None:
@@ -12,3 +12,8 @@ def agent_for_user(*, user: User | AnonymousUser) -> Agent | None:
     if not user.is_authenticated:
         return None
     return Agent.objects.filter(user=user).first()
+
+
+def away_reasons_active() -> list[AwayReason]:
+    """The away reasons agents and supervisors may pick (admin keeps them)."""
+    return list(AwayReason.objects.filter(is_active=True))

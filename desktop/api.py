@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.intervals import AwayReasonError, away_reason_check
 from agents.models import Agent
 from agents.presence import Actor
 from agents.selectors import agent_for_user
@@ -192,7 +193,16 @@ class AgentMeApi(APIView):
 class AgentStatusApi(ContactActionApi):
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=Agent.Status.choices)
+        # Away: one of the active away reason codes (admin keeps them); an unknown one is a 400.
         reason = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            if data["status"] == Agent.Status.AWAY:
+                try:
+                    away_reason_check(data["reason"])
+                except AwayReasonError as error:
+                    raise serializers.ValidationError({"reason": [str(error)]}) from error
+            return data
 
     def post(self, request: Request) -> Response:
         agent = request_agent(request)

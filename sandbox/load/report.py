@@ -22,8 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from reports.erlang import ErlangC, erlang_c
 from routing.models import Offer, Queue, Task
-from sandbox.erlang import ErlangC, erlang_c
 from sandbox.load.agents import AgentRecord
 from sandbox.load.callers import CallerRecord
 from sandbox.load.plan import LoadPlan

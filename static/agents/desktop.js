@@ -74,10 +74,17 @@
     return Boolean(state.wrap_up_until) && Date.parse(state.wrap_up_until) > Date.now();
   }
 
+  // An away reason's label, as the reason picker shows it (the API gives its code).
+  function awayLabel(code) {
+    const option = Array.from(document.querySelectorAll("#away-reason option"))
+      .find((each) => each.value === code);
+    return option ? option.textContent : code;
+  }
+
   function activity() {
     if (state.status === "offline") return ["offline", "Offline"];
     if (state.status === "away") {
-      return ["away", "Away" + (state.away_reason ? ": " + state.away_reason : "")];
+      return ["away", "Away" + (state.away_reason ? ": " + awayLabel(state.away_reason) : "")];
     }
     if (state.tasks.length) return ["busy", "On a contact"];
     if (state.offers.length) return ["offered", "A contact is offered to you"];
