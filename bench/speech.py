@@ -141,7 +141,7 @@ def _stream_in_real_time(args: tuple[bytes, float, str, int]) -> tuple[float, fl
         if delay > 0:
             time.sleep(delay)
         stream.add(audio[offset : offset + FRAME])
-        offset = (offset + FRAME) % (len(audio) - FRAME)
+        offset = (offset + FRAME) % len(audio)
         if stream.has_batch():
             stream.transcribe_batch()
     stream.finish()
@@ -152,6 +152,7 @@ def _stream_in_real_time(args: tuple[bytes, float, str, int]) -> tuple[float, fl
 def capacity(clips: list[bytes], counts: list[int], seconds: float, engine: str) -> None:
     cpu = sorted(os.sched_getaffinity(0))[0]
     audio = b"".join(clips)
+    audio = audio[: len(audio) - len(audio) % FRAME]  # whole frames, so the loop stays aligned
     print(f"2. streams on one core (CPU {cpu}), {seconds:.0f} s of audio each ({machine()})")
     carried = 0
     context = multiprocessing.get_context("fork")

@@ -70,7 +70,9 @@ class SphinxRecogniser:
         if self.decoder is None:
             return finished
         if self.in_utterance:
-            rest = self.endpointer.end_stream(self.pending[: self.frame_bytes])
+            # A whole frame, the unheard rest padded with silence (it takes no empty one).
+            last = self.pending[: self.frame_bytes].ljust(self.frame_bytes, b"\0")
+            rest = self.endpointer.end_stream(last)
             if rest:
                 self._decoder().process_raw(rest)
             finished.extend(self._end(self.seconds_heard))

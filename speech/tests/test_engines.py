@@ -24,6 +24,17 @@ def test_pocketsphinx_hears_words_of_a_spoken_phrase_with_their_times():
     assert heard.confidence is not None and 0 < heard.confidence <= 1
 
 
+@needs_espeak
+def test_words_still_being_said_when_the_stream_ends_are_kept():
+    audio = silence(0.3) + spoken("I have a problem with my bill")
+
+    utterances = transcribe(audio + b"\0", engine="pocketsphinx")  # half a sample too
+
+    assert len(utterances) == 1
+    assert "problem" in words(utterances[0].text)
+    assert utterances[0].ended_at == pytest.approx(len(audio) / 32000, abs=0.05)
+
+
 def test_silence_gives_no_utterance():
     assert transcribe(silence(2.0), engine="pocketsphinx") == []
 
