@@ -15,7 +15,8 @@ the sandbox speaks it (sandbox.sound: 16 kHz 16-bit mono), with 0.3 s of silence
   2. streams one core carries: N processes pinned to one CPU each receive their audio at
      real-time pace (open loop: a frame is due every 20 ms whatever the engine does) for
      --seconds; a count is carried when every stream keeps up, its lag at the end under 1 s
-     (the lag is how late the last frame was transcribed after it arrived).
+     (the lag is how late the last frame was transcribed after it arrived). The CPU seconds
+     a stream used per second of audio also say what a core to itself would carry.
 
 The machine is shared: the load average and the CPU other processes took are printed with
 each phase. A measurement, not a test: exits 0 whatever the figures, 2 when espeak-ng is
@@ -155,6 +156,7 @@ def capacity(clips: list[bytes], counts: list[int], seconds: float, engine: str)
     audio = audio[: len(audio) - len(audio) % FRAME]  # whole frames, so the loop stays aligned
     print(f"2. streams on one core (CPU {cpu}), {seconds:.0f} s of audio each ({machine()})")
     carried = 0
+    cpu_per_second: list[float] = []
     context = multiprocessing.get_context("fork")
     for count in counts:
         start = (time.monotonic(), _busy_seconds())
@@ -162,6 +164,7 @@ def capacity(clips: list[bytes], counts: list[int], seconds: float, engine: str)
             results = pool.map(_stream_in_real_time, [(audio, seconds, engine, cpu)] * count)
         lags = [lag for lag, _, _ in results]
         own = sum(cpu_seconds for _, cpu_seconds, _ in results)
+        cpu_per_second.append(own / (count * seconds))
         keeps_up = max(lags) < KEEPS_UP_SECONDS
         carried = count if keeps_up else carried
         print(
@@ -173,7 +176,13 @@ def capacity(clips: list[bytes], counts: list[int], seconds: float, engine: str)
         )
         if not keeps_up:
             break
-    print(f"   one core carries {carried} simultaneous transcriptions")
+    print(f"   one core carries {carried} simultaneous transcriptions (open loop, measured)")
+    # What the CPU a stream used says a core of its own would carry (the measured count is
+    # lower when other processes take the core).
+    print(
+        f"   CPU per audio second {min(cpu_per_second):.3f}: a core to itself would carry "
+        f"{int(1 / min(cpu_per_second))} streams"
+    )
 
 
 def main() -> int:
