@@ -1,6 +1,8 @@
 """Starting a call's transcription: two websocket legs, one per party, only where the queue
 asks for it, once per call."""
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def answered_call(*, transcribe: bool):
     queue = QueueFactory(name="Billing", transcribe_calls=transcribe)
     bob = available_agent("Bob", skills={})
-    conversation = ConversationFactory(vonage_uuid=f"CON-{transcribe}-{queue.pk}")
+    conversation = ConversationFactory(vonage_uuid=f"CON-{uuid.uuid4()}")  # a new call
     Member.objects.create(
         conversation=conversation, kind="customer", channel="voice", leg_uuid="customer-leg"
     )
