@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "compliance",
     "webhooks",
     "desktop",
+    "workspace",
     "speech",
     "sandbox",
 ]

@@ -22,7 +22,8 @@ from callcentre.vonage import ncco
 from callcentre.vonage.client import get_client
 from conversations.models import Conversation, Member, TranscriptSegment
 from conversations.selectors import customer_leg_uuid
-from routing.models import Task
+from routing import recording
+from routing.models import Queue, Task
 from routing.rooms import callback_room_name, waiting_room_name
 from speech import engines
 
@@ -60,8 +61,15 @@ def transcription_start_later(*, conversation_id: int, agent_id: int) -> None:
 
 
 def transcription_wanted(*, task: Task | None) -> bool:
-    """Whether the agent's call is transcribed: the engine is on and the queue asks for it."""
-    return engines.is_enabled() and task is not None and task.queue.transcribe_calls
+    """Whether the agent's call is transcribed: the engine is on, the queue asks for it, and
+    the caller did not refuse recording (routing.recording: a queue that asks for consent
+    needs a yes; silence after the notice is one)."""
+    if task is None or not engines.is_enabled() or not task.queue.transcribe_calls:
+        return False
+    consent = task.conversation.attributes.get(recording.CONSENT_KEY)
+    if consent is False:
+        return False
+    return task.queue.recording != Queue.Recording.CONSENT or consent is True
 
 
 def transcription_start(*, conversation_id: int, agent_id: int) -> list[str]:

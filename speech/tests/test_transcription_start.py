@@ -14,10 +14,13 @@ from speech import services
 pytestmark = pytest.mark.django_db
 
 
-def answered_call(*, transcribe: bool):
-    queue = QueueFactory(name="Billing", transcribe_calls=transcribe)
+def answered_call(*, transcribe: bool, recording: str = "off", consent: bool | None = None):
+    queue = QueueFactory(name="Billing", transcribe_calls=transcribe, recording=recording)
     bob = available_agent("Bob", skills={})
     conversation = ConversationFactory(vonage_uuid=f"CON-{uuid.uuid4()}")  # a new call
+    if consent is not None:
+        conversation.attributes = {"recording_consent": consent}
+        conversation.save()
     Member.objects.create(
         conversation=conversation, kind="customer", channel="voice", leg_uuid="customer-leg"
     )
@@ -90,3 +93,20 @@ def test_with_the_engine_off_no_leg_is_placed(vonage_api, settings):
     conversation, bob = answered_call(transcribe=True)
     assert services.transcription_start(conversation_id=conversation.pk, agent_id=bob.pk) == []
     assert created_calls(vonage_api) == []
+
+
+@pytest.mark.parametrize(
+    ("recording", "consent", "legs"),
+    [
+        ("consent", False, 0),  # the caller pressed 9: not recorded, not transcribed
+        ("consent", None, 0),  # not answered yet: no consent yet
+        ("consent", True, 2),
+        ("always", None, 2),  # the caller heard the notice
+        ("off", False, 0),  # refused on a way in that asked (a transfer from another queue)
+    ],
+)
+def test_the_callers_recording_consent_is_honoured(vonage_api, recording, consent, legs):
+    conversation, bob = answered_call(transcribe=True, recording=recording, consent=consent)
+    placed = services.transcription_start(conversation_id=conversation.pk, agent_id=bob.pk)
+    assert len(placed) == legs
+    assert len(created_calls(vonage_api)) == legs
