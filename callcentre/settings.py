@@ -290,6 +290,13 @@ VONAGE_REST_HOST = env_str("VONAGE_REST_HOST", "rest.nexmo.com")
 # Signed-webhook verification: on unless explicitly switched off (logged at start-up).
 VONAGE_VERIFY_SIGNATURES = env_bool("VONAGE_VERIFY_SIGNATURES", True)
 VONAGE_SIGNATURE_MAX_AGE = env_int("VONAGE_SIGNATURE_MAX_AGE", 300)
+# The agents' softphone (docs/softphone.md): the Client SDK's token lifetime (the page renews
+# it before it runs out), and where the Client SDK connects when not to its default region.
+# The transport follows VONAGE_API_HOST: a Vonage host -> the Client SDK; any other host (the
+# sandbox) -> the sandbox's softphone websocket at SANDBOX_HOST:SANDBOX_CONTROL_PORT.
+SOFTPHONE_TOKEN_SECONDS = env_int("SOFTPHONE_TOKEN_SECONDS", 900)
+VONAGE_CLIENT_API_URL = env_str("VONAGE_CLIENT_API_URL")
+VONAGE_CLIENT_WEBSOCKET_URL = env_str("VONAGE_CLIENT_WEBSOCKET_URL")
 
 # Live transcription (speech/, docs/transcription.md). SPEECH_ENGINE: "pocketsphinx" (offline,
 # the model inside the pocketsphinx wheel), "deepgram" (Deepgram's streaming API; needs
@@ -424,6 +431,9 @@ ROUTING_REOFFER_COOLDOWN_SECONDS = env_int("ROUTING_REOFFER_COOLDOWN_SECONDS", 6
 ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY", 2)
 # The queue customers' messages (SMS, WhatsApp, ...) wait in for an agent; empty: stored only.
 MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
+# Where agents' click-to-call contacts are filed (routing/outbound.py): their queue's wrap-up
+# time and reports; no IVR option leads to it. '' switches click-to-call off.
+OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 

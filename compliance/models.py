@@ -14,6 +14,8 @@ class AuditEntry(models.Model):
         CUSTOMER_CHANGE = "change", "Customer record change"
         # object_id is the client's address; username the name that was tried.
         LOGIN_LOCKOUT = "lockout", "Login lockout"
+        # object_id is the token's jti; username the agent it was issued to.
+        SOFTPHONE_TOKEN = "sp_token", "Softphone token issued"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(

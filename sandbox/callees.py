@@ -1,8 +1,9 @@
 """Who answers when the sandbox rings someone: scripted phones, agents' softphones, websockets.
 
 Phone, SIP and VBC callees follow a script set through the control API (default: answer after
-`callee_answer_delay`). App users (agents) are answered from the phone page, or automatically
-after `app_answer_delay`. A websocket endpoint is answered when its server accepts the
+`callee_answer_delay`). App users (agents) are answered in the agent's browser when it has a
+softphone session (sandbox/softphones.py), else from the phone page, or automatically after
+`app_answer_delay`. A websocket endpoint is answered when its server accepts the
 connection; the sandbox then sends Vonage's first text message and 20 ms frames of what the leg
 hears (sandbox.sound: spoken words and music on hold, mixed; silence between).
 """
@@ -77,6 +78,8 @@ async def ring(platform: "Platform", leg: Leg, *, timeout: float) -> tuple[str, 
         "Ringing… (answer or reject it here)" if script.outcome == "manual" else "Ringing…",
         ringing=True,
     )
+    if leg.party == "agent" and platform.softphones is not None:
+        platform.softphones.ringing(leg)  # the agent's browser rings, if it is logged in
     if script.outcome not in ("manual", "no-answer"):
         result = "answered" if script.outcome == "answer" else script.outcome
         handle = loop.call_later(leg.clock.real_seconds(script.after), _decide, decision, result)

@@ -41,6 +41,8 @@ QUEUES = [
     ("Sales", ["sales"], True, "Sales is open Monday to Friday, 8 AM to 8 PM, London time."),
     ("Billing", ["billing"], False, ""),
     ("Support", ["technical"], False, ""),
+    # Agents' click-to-call contacts (OUTBOUND_QUEUE, routing/outbound.py); no menu leads here.
+    ("Outbound", [], False, ""),
 ]
 TRANSCRIBED_QUEUE = "Billing"  # its calls are transcribed live (docs/transcription.md)
 # The workspace: each queue's wrap-up (seconds, extension, disposition required) and codes.
@@ -171,7 +173,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 "Demo data loaded: the Main menu, open around the clock (press 2 for Billing,"
                 " 3 for Support, 9 for a callback, 0 for the opening hours; 1 for Sales, open"
-                " Monday to Friday, 8 AM to 8 PM, London time), 3 queues, 4 agents.\n"
+                " Monday to Friday, 8 AM to 8 PM, London time), 3 queues (and Outbound for"
+                " click-to-call), 4 agents.\n"
             )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
             + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
