@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "desktop",
     "workspace",
     "supervision",
+    "speech",
     "sandbox",
 ]
 
@@ -329,6 +330,16 @@ VONAGE_SIGNATURE_MAX_AGE = env_int("VONAGE_SIGNATURE_MAX_AGE", 300)
 SOFTPHONE_TOKEN_SECONDS = env_int("SOFTPHONE_TOKEN_SECONDS", 900)
 VONAGE_CLIENT_API_URL = env_str("VONAGE_CLIENT_API_URL")
 VONAGE_CLIENT_WEBSOCKET_URL = env_str("VONAGE_CLIENT_WEBSOCKET_URL")
+
+# Live transcription (speech/, docs/transcription.md). SPEECH_ENGINE: "pocketsphinx" (offline,
+# the model inside the pocketsphinx wheel), "deepgram" (Deepgram's streaming API; needs
+# DEEPGRAM_API_KEY) or "off". Vonage connects its websocket leg to MEDIA_STREAM_URL
+# (default: PUBLIC_URL with ws(s):// and /ws/media/).
+SPEECH_ENGINE = env_str("SPEECH_ENGINE", "pocketsphinx")
+DEEPGRAM_API_KEY = env_str("DEEPGRAM_API_KEY")
+DEEPGRAM_URL = env_str("DEEPGRAM_URL", "wss://api.deepgram.com").rstrip("/")
+DEEPGRAM_MODEL = env_str("DEEPGRAM_MODEL", "nova-3")
+MEDIA_STREAM_URL = env_str("MEDIA_STREAM_URL", PUBLIC_URL.replace("http", "ws", 1) + "/ws/media/")
 
 # Durable local spool for webhook payloads that could not be stored right away.
 SPOOL_DIR = Path(env_str("SPOOL_DIR", str(VAR_DIR / "spool")))

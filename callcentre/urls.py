@@ -14,6 +14,7 @@ from reports import api as report_api
 from reports import views as report_views
 from reports import views_history, views_staffing
 from routing import views as routing_views
+from speech import api as speech_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -31,6 +32,11 @@ urlpatterns = [
         name="recording-audio",
     ),
     path("webhooks/", include("webhooks.urls")),
+    path(
+        "api/agent/transcript",
+        speech_api.AgentTranscriptApi.as_view(),
+        name="api-agent-transcript",
+    ),
     path("api/agent/", include("desktop.urls")),
     path("api/supervisor/", include("supervision.urls")),
     path(
