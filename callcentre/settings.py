@@ -152,6 +152,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("keepalives_interval", 5)
     options.setdefault("keepalives_count", 3)
     options.setdefault("tcp_user_timeout", 10_000)
+    # Connections come from a pool per process (callcentre.postgresql.pool; Django's psycopg
+    # pool), so a process holds at most DATABASE_POOL_MAX_SIZE whatever its threads do:
+    # docs/architecture.md, "Database connections", sizes max_connections from it.
+    if env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # a request gives its connection back
+        options.setdefault(
+            "pool",
+            {
+                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
+                # Seconds a thread waits for a free connection (a webhook: its deadline).
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+                # Idle connections above min_size are closed after this many seconds.
+                "max_idle": env_int("DATABASE_POOL_MAX_IDLE", 60),
+            },
+        )
+# Prepared statements for the hot queries (callcentre.db.first_row). Off for a pooler that
+# cannot keep them in transaction mode (pgbouncer before 1.21, or max_prepared_statements 0).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # Statement and lock timeout applied inside webhook transactions (milliseconds), by the server.
 WEBHOOK_DATABASE_TIMEOUT_MS = env_int("WEBHOOK_DATABASE_TIMEOUT_MS", 1500)
 # A webhook's database work ends by then, measured by us: past it the connection is shut
