@@ -65,7 +65,8 @@ def free_port() -> int:
 
 def database_url(role: str) -> str:
     settings = connection.settings_dict
-    return f"postgres://{role}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
+    return f"postgres://{role}@{host}:{port}/{settings['NAME']}"
 
 
 class DevServer:
