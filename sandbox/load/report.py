@@ -14,8 +14,9 @@ real seconds times the speed, i.e. call seconds.
 - occupancy: agents' busy time (offer to hang-up) in the arrival window over agents x window.
 - wasted agent time: per answered call, the time between the agent being free for this caller
   (the later of the caller queueing and the agent's previous hang-up plus wrap-up) and the
-  caller being connected: the routing, the agent's look at its offers, the accept, connecting
-  the softphone and the caller's "please hold" prompt. Erlang C assumes none of it.
+  caller being connected: the routing, the offer's way to the agent's websocket (publish,
+  Redis, the ASGI process), the accept, connecting the softphone and the caller's "please
+  hold" prompt. Erlang C assumes none of it.
 """
 
 from collections import defaultdict
@@ -218,6 +219,7 @@ def waste(
 ) -> dict[str, float]:
     """Mean call seconds per answered call between 'agent free for this caller' and connected."""
     free_since = {agent.account.agent_id: agent.available_at for agent in agents}
+    seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
     parts: dict[str, list[float]] = defaultdict(list)
     handled = sorted(
@@ -234,9 +236,17 @@ def waste(
         ready = max(task.queued_at.timestamp(), previous_free)
         offered_at = offer.created_at.timestamp()
         parts["free agent to offer"].append(max(0.0, offered_at - ready))
-        parts["offer to accept"].append(task.assigned_at.timestamp() - offered_at)
+        seen = seen_at.get(offer.pk)
+        if seen is not None:
+            parts["offer to the agent's websocket"].append(seen - offered_at)
+            parts["websocket to accept"].append(task.assigned_at.timestamp() - seen)
+        else:  # taken from the API (a missed message): no split
+            parts["offer to accept (API)"].append(task.assigned_at.timestamp() - offered_at)
         parts["accept to connected"].append(caller.connected_at - task.assigned_at.timestamp())
-    return {name: mean(values) * plan.speed for name, values in parts.items()}
+    # Per answered call (a part only some calls have counts as 0 for the others), so that
+    # the parts add up to the mean waste.
+    counted = len(parts["free agent to offer"])
+    return {name: sum(values) / counted * plan.speed for name, values in parts.items()}
 
 
 def report_text(summary: Summary) -> str:

@@ -1,14 +1,18 @@
 """The centre a load run plays against: its queue, set for the run, and the simulated agents.
 
-The agents are real users and agents (`load-agent-1`, ...) with the queue's skills and an API
-token, created on the first run and reused. The queue's wrap-up is set to the plan's for the run,
+The agents are real users and agents (`load-agent-1`, ...) with the queue's skills, an API
+token and a logged-in session (for the desktop's websocket), created on the first run and
+reused. The queue's wrap-up is set to the plan's for the run,
 its maximum wait and length are lifted (overflow would take callers out of the measurement), and
 everything is put back afterwards.
 """
 
 from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +34,7 @@ class AgentAccount:
     username: str
     vonage_user: str
     token: str
+    session_key: str  # a logged-in session, for the desktop's websocket (cookie auth)
 
 
 @dataclass
@@ -106,4 +111,14 @@ def agent_account(number: int, queue: Queue) -> AgentAccount:
     # Only a key's hash is stored: each run makes its agent a new key, replacing the last.
     user.api_tokens.filter(name=LOAD_TOKEN_NAME).delete()
     _, key = api_token_create(user=user, name=LOAD_TOKEN_NAME)
-    return AgentAccount(agent.pk, username, agent.vonage_user, key)
+    return AgentAccount(agent.pk, username, agent.vonage_user, key, session_for(user))
+
+
+def session_for(user: Any) -> str:
+    """A session logged in as `user`, as the login page makes: the websocket's credentials."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
