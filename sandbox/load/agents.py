@@ -133,8 +133,11 @@ class SimulatedAgent:
 
     def handle(self, event: dict) -> None:
         if event.get("type") == "offer.created":
-            self.record.offer_seen_at[event["offer_id"]] = time.time()
-            self.accept(event["offer_id"])
+            offer_id = event["offer_id"]
+            if any(offer_id == accepted for accepted, _ in self.record.accepted):
+                return  # taken already from the API, after an agent.changed
+            self.record.offer_seen_at[offer_id] = time.time()
+            self.accept(offer_id)
         elif event.get("type") == "agent.changed":
             self.look()
 

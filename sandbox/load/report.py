@@ -237,7 +237,7 @@ def waste(
         offered_at = offer.created_at.timestamp()
         parts["free agent to offer"].append(max(0.0, offered_at - ready))
         seen = seen_at.get(offer.pk)
-        if seen is not None:
+        if seen is not None and seen <= task.assigned_at.timestamp():
             parts["offer to the agent's websocket"].append(seen - offered_at)
             parts["websocket to accept"].append(task.assigned_at.timestamp() - seen)
         else:  # taken from the API (a missed message): no split
