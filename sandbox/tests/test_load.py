@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from agents.models import Agent
+from reports.erlang import erlang_a
 from routing.models import Queue, Task
 from routing.tests.factories import (
     IvrMenuFactory,
@@ -179,4 +180,46 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
     assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330"]
     assert summary.as_dict()["erlang_c_realised"]["probability_of_waiting"] == pytest.approx(
         0.2649, abs=1e-4
+    )
+
+
+def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
+    summary = Summary(
+        plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
+        service_level_seconds=20,
+        scheduled=100,
+        offered=100,
+        answered=90,
+        abandoned=10,
+        arrivals_per_hour=200.0,
+        talk_seconds=180.0,
+        measured=Figures(
+            probability_of_waiting=0.6,
+            average_speed_of_answer=30.0,
+            service_level=0.5,
+            occupancy=0.85,
+        ),
+        waste={"free agent to offer": 0.0},
+    )
+
+    lines = report_text(summary).splitlines()
+
+    header = next(i for i, line in enumerate(lines) if "Erlang A: plan" in line)
+    expected = erlang_a(arrivals_per_hour=200, handle_seconds=180, agents=10, patience_seconds=60)
+    assert lines[header + 1].split()[:3] == [
+        "P(wait)",
+        "0.600",
+        f"{expected.probability_of_waiting:.3f}",
+    ]
+    assert lines[header + 2].split()[:3] == [
+        "Abandoned",
+        "0.100",
+        f"{expected.probability_of_abandoning:.3f}",
+    ]
+    assert summary.as_dict()["erlang_a"]["realised"]["service_level"] == pytest.approx(
+        expected.service_level(20)
+    )
+    # Without patience there is nothing to set against Erlang A.
+    assert "Erlang A" not in report_text(
+        Summary(**{**vars(summary), "plan": plan(arrivals_per_hour=200, talk_seconds=180)})
     )
