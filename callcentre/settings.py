@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -227,6 +228,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# The live call path (ringing the agent who accepted, hanging up agents' legs) has a queue of
+# its own, so it never waits behind the post-call pipeline: in a load run on one shared queue
+# the agent's ring waited up to 80 s behind CDRs and surveys (docs/benchmarks.md). A worker
+# without -Q consumes both; production runs one worker for each (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_CALLS_QUEUE = "calls"
+CELERY_TASK_QUEUES = [
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_CALLS_QUEUE, routing_key=CELERY_CALLS_QUEUE),
+]
+CELERY_TASK_ROUTES = {
+    "routing.connect_agent": {"queue": CELERY_CALLS_QUEUE},
+    "routing.hang_up_agent_legs": {"queue": CELERY_CALLS_QUEUE},
+}
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
 CELERY_BEAT_SCHEDULE = {
     "replay-webhook-spool": {

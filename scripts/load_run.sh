@@ -1,7 +1,8 @@
 #!/bin/sh
 # One load run on the production layout, in one command (docs/sandbox.md, "Load mode"):
-# gunicorn (webhooks, API), the ASGI process (uvicorn: the agents' websocket), a Celery worker
-# and beat on PostgreSQL and Redis, and the Vonage sandbox at the plan's speed; then
+# gunicorn (webhooks, API), the ASGI process (uvicorn: the agents' websocket), the Celery
+# workers (the post-call queue, and the calls queue that rings agents) and beat on PostgreSQL
+# and Redis, and the Vonage sandbox at the plan's speed; then
 # `manage.py sandbox_load` with the arguments given here, its report, and everything stopped.
 #
 #   DATABASE_URL=postgres://... REDIS_URL=redis://... scripts/load_run.sh \
@@ -9,7 +10,7 @@
 #
 # (`make load LOAD_ARGS="..."` runs this.) Ports: LOAD_PORT (8600) for gunicorn and the three
 # after it for uvicorn, the sandbox's API and its control page. WEB_CONCURRENCY (gunicorn's
-# workers) and CELERY_CONCURRENCY (2) as in production. The machine's load (uptime) and the
+# workers), CELERY_CONCURRENCY (2) and CELERY_CALLS_CONCURRENCY (2) as in production. The machine's load (uptime) and the
 # most PostgreSQL connections the run held are printed beside the report.
 set -eu
 cd "$(dirname "$0")/.."
@@ -68,8 +69,11 @@ pids="$pids $!"
 $BIN/uvicorn callcentre.asgi:application --host 127.0.0.1 --port "$ws_port" \
   --log-level warning --no-access-log >"$logs/uvicorn.log" 2>&1 &
 pids="$pids $!"
-$BIN/celery -A callcentre worker --loglevel=WARNING \
+$BIN/celery -A callcentre worker --loglevel=WARNING --queues=celery \
   --concurrency="${CELERY_CONCURRENCY:-2}" >"$logs/worker.log" 2>&1 &
+pids="$pids $!"
+$BIN/celery -A callcentre worker --loglevel=WARNING --queues=calls --hostname="calls@%h" \
+  --concurrency="${CELERY_CALLS_CONCURRENCY:-2}" >"$logs/calls-worker.log" 2>&1 &
 pids="$pids $!"
 $BIN/celery -A callcentre beat --loglevel=WARNING \
   --schedule="$VAR_DIR/celerybeat-schedule" >"$logs/beat.log" 2>&1 &

@@ -63,7 +63,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             created = pooling.DeadlinePool(
                 kwargs=arguments,
                 open=False,
-                configure=self._configure_connection,
+                # Django's (5.1+): the time zone and role of each new connection.
+                configure=self._configure_connection,  # type: ignore[attr-defined]
                 check=pooling.check_connection,
                 name=f"{self.alias}-{os.getpid()}",
                 **pooling.pool_options(options),

@@ -89,7 +89,8 @@ class DeadlinePool(ConnectionPool):
         untried = self.unreachable is not None or not self.connected_once
         if untried and not self.get_stats().get("pool_available"):
             arguments = self.kwargs if isinstance(self.kwargs, dict) else {}
-            self.connection_class.connect(self.conninfo or "", **arguments).close()
+            conninfo = self.conninfo if isinstance(self.conninfo, str) else ""
+            self.connection_class.connect(conninfo, **arguments).close()
             self.unreachable = None
         return super().getconn(timeout=timeout)
 
