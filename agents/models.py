@@ -108,3 +108,60 @@ class AgentSkill(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.skill} ({self.proficiency})"
+
+
+class AwayReason(models.Model):
+    """Why an agent is away: the codes the desktop offers and supervisors pick, kept in admin.
+
+    Retired codes stay (is_active off) so that the history that names them still reads.
+    """
+
+    code = models.CharField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    is_active = models.BooleanField(default=True, help_text="Offered to agents and supervisors.")
+    counts_as_productive = models.BooleanField(
+        default=False,
+        help_text="Time away for this reason counts as working time (training, coaching) in "
+        "utilisation.",
+    )
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.code})"
+
+
+class PresenceInterval(models.Model):
+    """One stretch of an agent's presence: what they were doing, why, from when to when.
+
+    Written by agents.intervals on every activity change, the automatic ones included; the
+    one still open (ended_at empty) is the agent's presence now. Occupancy and utilisation
+    reports read these.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="presence_intervals")
+    activity = models.CharField(max_length=10, choices=Activity.choices)
+    reason = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agent", "started_at"]
+        indexes = [
+            models.Index(fields=["agent", "started_at"], name="presence_agent_started"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_presence_interval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.activity} from {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+    def seconds(self, now: datetime) -> float:
+        """How long it lasted (so far, when still open)."""
+        return ((self.ended_at or now) - self.started_at).total_seconds()

@@ -1,9 +1,10 @@
 """Writes to an agent: presence, capacity slots, wrap-up and today's counters.
 
 Nothing else writes `Agent` rows. Every change goes through `agent_move` (lock the row,
-apply the change, check the presence move against `agents.presence`, save, tell the
-screens after commit), except the fast claim of a capacity slot (`agent_slot_claim`),
-which is the routing decision's hot path and guards itself with its WHERE clause.
+apply the change, check the presence move against `agents.presence`, save, record the
+presence interval in `agents.intervals`, tell the screens after commit), except the fast
+claim of a capacity slot (`agent_slot_claim`), which is the routing decision's hot path and
+guards itself with its WHERE clause (and records the busy interval its first slot starts).
 
 Routing decides when these happen (an offer, an accept, a finished contact) and, when an
 agent becomes free, routes work to them (`routing.presence`): this app knows nothing of
@@ -11,15 +12,17 @@ tasks or offers.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from agents.models import Agent
+from agents.intervals import away_reason_check, presence_record
+from agents.models import Activity, Agent
 from agents.presence import Actor, PresenceError, presence_check
-from callcentre.db import first_id
+from callcentre.db import first_row
 from callcentre.realtime import agent_changed_later
 
 # Capacity is counted for voice, and for all the messaging channels together ("chat").
@@ -42,7 +45,7 @@ CLAIM_SLOT = {
     kind: f"""
         UPDATE agents_agent AS a SET {load} = {load} + 1, last_offered_at = %(now)s
         WHERE a.id = %(agent)s AND a.status = 'available' AND {AGENT_IS_FREE[kind]}
-        RETURNING id
+        RETURNING id, voice_load + chat_load, wrap_up_until
     """
     for kind, load in LOAD_FIELD.items()
 }
@@ -63,25 +66,47 @@ def free_channel_kinds(agent: Agent) -> frozenset[str]:
     return frozenset(kinds)
 
 
+# The fields whose change may change what the agent is doing (their presence history).
+PRESENCE_FIELDS = frozenset({"status", "away_reason", "wrap_up_until", "voice_load", "chat_load"})
+
+
 def agent_move(
-    *, agent_id: int, actor: Actor, change: Callable[[Agent, datetime], list[str]]
+    *,
+    agent_id: int,
+    actor: Actor,
+    change: Callable[[Agent, datetime], list[str]],
+    at: datetime | None = None,
+    reason: str = "",
 ) -> Agent | None:
     """The one guarded setter: lock the agent, apply `change` (which returns the fields it
-    set), refuse a presence move the table does not allow, save, tell the screens.
+    set), refuse a presence move the table does not allow, save, record the presence
+    interval the change starts (agents.intervals), tell the screens.
 
-    None when the agent is gone. Runs in the caller's transaction (or its own).
+    `at`: when the change happened, if before now (a contact that finished earlier);
+    `reason`: why, for the presence history of any activity but away (whose reason is the
+    agent's away reason). None when the agent is gone. Runs in the caller's transaction (or
+    its own).
     """
     now = timezone.now()
     with transaction.atomic():
         agent = Agent.objects.select_for_update().filter(pk=agent_id).first()
         if agent is None:
             return None
-        before = agent.activity(now)
+        before, wrap_up_until = agent.activity(now), agent.wrap_up_until
         fields = change(agent, now)
-        presence_check(current=before, target=agent.activity(now), actor=actor)
+        after = agent.activity(now)
+        presence_check(current=before, target=after, actor=actor)
         if fields:
             agent.save(update_fields=fields)
             agent_changed_later(agent.pk)
+        if PRESENCE_FIELDS.intersection(fields):
+            presence_record(
+                agent_id=agent.pk,
+                activity=after,
+                reason=agent.away_reason if after == Activity.AWAY else reason,
+                at=min(at or now, now),
+                wrap_up_until=wrap_up_until,
+            )
     return agent
 
 
@@ -89,11 +114,17 @@ def agent_move(
 
 
 def agent_set_status(*, agent_id: int, status: str, reason: str = "", actor: Actor) -> Agent:
-    """Offline, available or away (with a reason), as the agent or a supervisor chose."""
+    """Offline, available or away, as the agent or a supervisor chose.
+
+    Away takes a reason: one of the active AwayReason codes (AwayReasonError otherwise).
+    Offline may say why in a few words, kept in the presence history.
+    """
     if status not in Agent.Status.values:
         raise PresenceError(
             f"Unknown status {status!r}; use one of {', '.join(Agent.Status.values)}."
         )
+    if status == Agent.Status.AWAY:
+        away_reason_check(reason)
 
     def change(agent: Agent, now: datetime) -> list[str]:
         if status == Agent.Status.AVAILABLE:
@@ -111,7 +142,8 @@ def agent_set_status(*, agent_id: int, status: str, reason: str = "", actor: Act
             "idle_since",
         ]
 
-    agent = agent_move(agent_id=agent_id, actor=actor, change=change)
+    offline_reason = reason if status == Agent.Status.OFFLINE else ""
+    agent = agent_move(agent_id=agent_id, actor=actor, change=change, reason=offline_reason)
     if agent is None:
         raise PresenceError("No such agent.")
     return agent
@@ -127,6 +159,19 @@ def agent_wrap_up_end(*, agent_id: int, actor: Actor = Actor.AGENT) -> Agent | N
         return ["wrap_up_until", "idle_since"]
 
     return agent_move(agent_id=agent_id, actor=actor, change=change)
+
+
+def agent_wrap_up_extend(*, agent_id: int, until: datetime) -> Agent | None:
+    """Move the end of the agent's running wrap-up later, to `until` (workspace decides how
+    far and how often)."""
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        if agent.wrap_up_until is None or agent.wrap_up_until <= now or until <= now:
+            return []
+        agent.wrap_up_until = agent.idle_since = until
+        return ["wrap_up_until", "idle_since"]
+
+    return agent_move(agent_id=agent_id, actor=Actor.AGENT, change=change)
 
 
 def agent_wrap_up_clear(*, agent_id: int, now: datetime) -> Agent | None:
@@ -155,10 +200,33 @@ def agents_wrap_up_ended(*, now: datetime) -> list[int]:
 
 def agent_slot_claim(*, agent_id: int, channel: str, now: datetime) -> bool:
     """Take one slot of the agent's capacity for an offer, if they are still available and
-    free. The one write that skips agent_move (see the module's docstring)."""
+    free. The one write that skips agent_move (see the module's docstring); its first slot
+    makes the agent busy, which it records in their presence history as agent_move would.
+    Runs in the caller's transaction (the claim's row lock covers the record)."""
     stamp = connection.ops.adapt_datetimefield_value(now)
-    claimed = first_id(CLAIM_SLOT[channel_kind(channel)], {"agent": agent_id, "now": stamp})
-    return claimed is not None
+    row = first_row(CLAIM_SLOT[channel_kind(channel)], {"agent": agent_id, "now": stamp})
+    if row is None:
+        return False
+    _, load, wrap_up_until = row
+    if load == 1:  # the first slot: the agent was not busy before
+        presence_record(
+            agent_id=agent_id,
+            activity=Activity.BUSY,
+            reason="",
+            at=now,
+            wrap_up_until=db_datetime(wrap_up_until),
+        )
+    return True
+
+
+def db_datetime(value: datetime | str | None) -> datetime | None:
+    """A datetime column read by raw SQL (SQLite gives a naive datetime or text, in UTC)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
 
 
 def agent_slot_give_back(
@@ -203,7 +271,7 @@ def agent_slot_give_back(
             fields += ["wrap_up_until", "idle_since", *COUNTER_FIELDS]
         return fields
 
-    return agent_move(agent_id=agent_id, actor=actor, change=change)
+    return agent_move(agent_id=agent_id, actor=actor, change=change, at=finished_at)
 
 
 # Today's counters (the fewest-contacts and least-talk-time strategies, the dashboard)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "compliance",
     "webhooks",
     "desktop",
+    "workspace",
     "sandbox",
 ]
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agents.intervals import AwayReasonError, away_reason_check
 from agents.models import Agent
 from agents.presence import Actor
 from agents.selectors import agent_for_user
@@ -17,15 +18,17 @@ from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
-from routing import chat, voice
+from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
-from routing.presence import agent_presence_set, agent_ready
+from routing.presence import agent_presence_set
 from routing.selectors import (
     agent_assigned_tasks,
     agent_pending_offers,
     task_get_assigned_to_agent,
 )
+from workspace.media import message_attachments
+from workspace.wrap_up import wrap_up_end
 
 
 def request_agent(request: Request) -> Agent:
@@ -92,9 +95,14 @@ class LegOutput(serializers.ModelSerializer):
 
 
 class MessageOutput(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
-        fields = ["id", "direction", "text", "status", "occurred_at"]
+        fields = ["id", "direction", "message_type", "text", "attachments", "status", "occurred_at"]
+
+    def get_attachments(self, message: Message) -> list[dict]:
+        return message_attachments(message)
 
 
 class TaskOutput(serializers.ModelSerializer):
@@ -102,6 +110,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    control = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -116,7 +125,12 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "control",
         ]
+
+    def get_control(self, task: Task) -> dict | None:
+        """A call's hold, consult and conference (routing.control), for callcontrol.js."""
+        return control.call_control_state(task=task)
 
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)
@@ -192,7 +206,16 @@ class AgentMeApi(APIView):
 class AgentStatusApi(ContactActionApi):
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=Agent.Status.choices)
+        # Away: one of the active away reason codes (admin keeps them); an unknown one is a 400.
         reason = serializers.CharField(max_length=40, required=False, default="", allow_blank=True)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            if data["status"] == Agent.Status.AWAY:
+                try:
+                    away_reason_check(data["reason"])
+                except AwayReasonError as error:
+                    raise serializers.ValidationError({"reason": [str(error)]}) from error
+            return data
 
     def post(self, request: Request) -> Response:
         agent = request_agent(request)
@@ -216,11 +239,11 @@ class OfferRejectApi(ContactActionApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WrapUpEndApi(APIView):
-    permission_classes = [IsAuthenticated]
+class WrapUpEndApi(ContactActionApi):
+    """ "Ready now": 409 while a contact whose queue requires a disposition has none."""
 
     def post(self, request: Request) -> Response:
-        agent = agent_ready(agent=request_agent(request))
+        agent = wrap_up_end(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
 
 
@@ -241,7 +264,9 @@ class CallMuteApi(ContactActionApi):
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
+        leg = control.call_set_muted(
+            task=task, agent=request_agent(request), muted=data.validated_data["muted"]
+        )
         return Response(LegOutput(leg).data)
 
 
@@ -250,7 +275,7 @@ class CallHangUpApi(ContactActionApi):
 
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
-        voice.agent_leg_hang_up(task=task)
+        control.call_hang_up(task=task, agent=request_agent(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

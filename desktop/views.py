@@ -5,10 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agents.models import Agent
-from agents.selectors import agent_for_user
-
-# The reason codes offered with "Away"; the agent API takes any short text.
-AWAY_REASONS = ["Break", "Lunch", "Meeting", "Training"]
+from agents.selectors import agent_for_user, away_reasons_active
 
 
 @login_required
@@ -19,5 +16,5 @@ def desktop(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agents/desktop.html",
-        {"agent": agent, "statuses": Agent.Status.choices, "away_reasons": AWAY_REASONS},
+        {"agent": agent, "statuses": Agent.Status.choices, "away_reasons": away_reasons_active()},
     )

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from agents.models import Agent
+from agents.models import Agent, AwayReason
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,3 +20,14 @@ class AgentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     display_name = factory.Faker("name")
     vonage_user = factory.Sequence(lambda n: f"agent-{n}")
+
+
+def away_reasons(*codes: str) -> list[AwayReason]:
+    """The away reasons by these codes, made active if a transactional test's flush removed
+    the ones the migration seeds."""
+    return [
+        AwayReason.objects.update_or_create(
+            code=code, defaults={"label": code.capitalize(), "is_active": True}
+        )[0]
+        for code in codes
+    ]

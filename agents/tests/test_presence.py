@@ -13,7 +13,7 @@ from agents.services import (
     agent_slot_give_back,
     agent_wrap_up_end,
 )
-from agents.tests.factories import AgentFactory
+from agents.tests.factories import AgentFactory, away_reasons
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def test_every_state_is_in_the_table():
 
 
 def test_a_supervisor_sets_an_agent_away_with_a_reason():
+    away_reasons("coaching")
     agent = AgentFactory(status=Agent.Status.AVAILABLE)
 
     agent_set_status(agent_id=agent.pk, status="away", reason="coaching", actor=Actor.SUPERVISOR)

@@ -150,8 +150,16 @@ def event_store(
     return Event.objects.get(dedupe_key=voice_event.dedupe_key), True
 
 
-def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid: str) -> Member:
-    """Register the leg we placed to an agent.
+def member_add_agent_leg(
+    *,
+    conversation: Conversation,
+    agent_id: int | None,
+    leg_uuid: str,
+    kind: str = Member.Kind.AGENT,
+    to_address: str = "",
+) -> Member:
+    """Register the leg we placed to an agent (or, with `kind` external, to a phone number
+    call control brought in).
 
     Vonage may report the leg (`started`) before the create-call answer reaches us: its
     events then filed it as a call of its own. It is moved, with its events, into the
@@ -161,9 +169,10 @@ def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid:
         leg_uuid=leg_uuid,
         defaults={
             "conversation": conversation,
-            "kind": Member.Kind.AGENT,
+            "kind": kind,
             "agent_id": agent_id,
             "channel": Channel.VOICE,
+            "to_address": to_address,
         },
     )
     if created or member.conversation_id == conversation.pk:
@@ -172,7 +181,7 @@ def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid:
     with transaction.atomic():
         # An UPDATE first: it takes the member's row lock (and SQLite's write lock) at once.
         Member.objects.filter(pk=member.pk).update(
-            conversation=conversation, kind=Member.Kind.AGENT, agent_id=agent_id
+            conversation=conversation, kind=kind, agent_id=agent_id
         )
         Event.objects.filter(conversation_id=stray_id, leg_uuid=leg_uuid).update(
             conversation=conversation
@@ -286,3 +295,13 @@ def conversation_record_ivr(
     if event.response != response:  # an answer event may have been stored with its NCCO
         event.response = response
         event.save(update_fields=["response"])
+
+
+def conversation_set_attributes(*, conversation: Conversation, **values: object) -> Conversation:
+    """Set keys of the conversation's attributes (the caller's room after a transfer, their
+    answer to the recording notice), on a row-locked read: others' keys stay as they are."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    locked.attributes = {**locked.attributes, **values}
+    locked.save(update_fields=["attributes"])
+    conversation.attributes = locked.attributes
+    return conversation

@@ -74,10 +74,17 @@
     return Boolean(state.wrap_up_until) && Date.parse(state.wrap_up_until) > Date.now();
   }
 
+  // An away reason's label, as the reason picker shows it (the API gives its code).
+  function awayLabel(code) {
+    const option = Array.from(document.querySelectorAll("#away-reason option"))
+      .find((each) => each.value === code);
+    return option ? option.textContent : code;
+  }
+
   function activity() {
     if (state.status === "offline") return ["offline", "Offline"];
     if (state.status === "away") {
-      return ["away", "Away" + (state.away_reason ? ": " + state.away_reason : "")];
+      return ["away", "Away" + (state.away_reason ? ": " + awayLabel(state.away_reason) : "")];
     }
     if (state.tasks.length) return ["busy", "On a contact"];
     if (state.offers.length) return ["offered", "A contact is offered to you"];
@@ -99,7 +106,7 @@
   function offerItem(offer) {
     return el(
       "li",
-      { class: "contact offer", "data-offer-id": offer.id },
+      { class: "contact offer", "data-offer-id": offer.id, "data-task-id": offer.task_id },
       el("div", { class: "what" }, el("strong", {}, offer.queue), " ", offer.channel,
         offer.is_callback ? el("span", { class: "badge" }, "callback") : null),
       customerLine(offer.customer),
@@ -136,7 +143,8 @@
       "ol",
       { class: "thread" },
       ...task.messages.map((message) =>
-        el("li", { class: "message " + message.direction }, message.text),
+        el("li", { class: "message " + message.direction }, message.text,
+          ...(window.Workspace ? window.Workspace.attachments(message) : [])),
       ),
     );
     const box = el("textarea", {
@@ -186,6 +194,7 @@
       el("div", { class: "times" },
         el("span", { class: "call-state" }, text),
         connected ? el("span", { class: "since", "data-since": task.leg.joined_at }, "") : null),
+      connected && window.CallControl ? window.CallControl.panel(task, { post, taskUrl, reload }) : null,
       el("div", { class: "actions" },
         el("button", {
           type: "button",
@@ -233,6 +242,8 @@
     renderList("tasks", state.tasks.map(taskItem), "You are not on a contact.");
     document.title = (state.offers.length ? "● Offer | " : "") + state.display_name + " | Agent desktop";
     tick();
+    // The workspace (workspace.js) adds its panels to what was just drawn.
+    document.dispatchEvent(new CustomEvent("desktop:rendered", { detail: state }));
   }
 
   // Countdowns and call timers, every second, without reading the server again.
@@ -262,6 +273,7 @@
   }
   document.getElementById("end-wrap-up").addEventListener("click", () => post(root.dataset.wrapUpUrl));
 
+  window.Desktop = { post, reload, showError };
   window.setInterval(tick, 1000);
   reload();
   window.Screen.watch(root.dataset.socket, {
