@@ -60,6 +60,8 @@ mkdir -p "$logs"
 echo "load_run: machine before: $(uptime)"
 $PY manage.py migrate --noinput >"$logs/migrate.log" 2>&1
 $PY manage.py load_demo >/dev/null
+# Tasks a stopped run left in the broker would run first and against calls long gone.
+$BIN/celery -A callcentre purge -f -Q celery,calls >/dev/null 2>&1 || true
 $PY manage.py run_sandbox --port "$sandbox_port" --control-port "$control_port" \
   --speed "$speed" --timestamps wall --app-answer-delay 0 >"$logs/sandbox.log" 2>&1 &
 pids="$pids $!"
@@ -96,10 +98,13 @@ echo 0 >"$peak_file"
 ) &
 pids="$pids $!"
 
+# In the background and waited for, so that Ctrl-C stops everything at once.
 status=0
 $PY manage.py sandbox_load "$@" --app-url "http://127.0.0.1:$web_port" \
-  --socket-url "http://127.0.0.1:$ws_port" --control-url "http://127.0.0.1:$control_port" \
-  || status=$?
+  --socket-url "http://127.0.0.1:$ws_port" --control-url "http://127.0.0.1:$control_port" &
+load_pid=$!
+pids="$load_pid $pids"
+wait "$load_pid" || status=$?
 echo "load_run: machine after: $(uptime)"
 echo "load_run: most PostgreSQL connections at once: $(cat "$peak_file")" \
   "(errors: $(cat "$logs"/*.log | grep -c 'too many clients' || true) 'too many clients')"
