@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.services import api_token_create
 from agents.models import Agent, AgentSkill
 from routing import hours
-from routing.models import IvrOption, Queue, QueueSkill
+from routing.models import IvrOption, Queue, QueueSkill, Task
 from routing.selectors import menu_entry, menu_tree_changed
 from sandbox.load.plan import LoadPlan, PlanError
 
@@ -63,6 +63,17 @@ def centre_prepare(plan: LoadPlan) -> Centre:
         raise PlanError(
             f"other agents are available ({', '.join(others)}): they would be offered the "
             "run's calls and never answer. Set them away or offline first."
+        )
+    left_over = Task.objects.filter(
+        queue=queue, state__in=(Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
+    ).count()
+    busy = Agent.objects.filter(user__username__startswith=AGENT_PREFIX, voice_load__gt=0)
+    if left_over or busy.exists():
+        raise PlanError(
+            f"the {queue.name} queue has {left_over} unfinished tasks and {busy.count()} load "
+            "agents still hold a call: a run stopped before its end left calls the sandbox "
+            "(its state is in memory) no longer knows. Load runs want a database of their own: "
+            "drop and recreate it (make load migrates it and loads the demo data)."
         )
     with transaction.atomic():
         accounts = [agent_account(number, queue) for number in range(1, plan.agents + 1)]
