@@ -534,6 +534,9 @@ MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 # Where agents' click-to-call contacts are filed (routing/outbound.py): their queue's wrap-up
 # time and reports; no IVR option leads to it. '' switches click-to-call off.
 OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
+# Where a voicemail goes when neither a queue's branch nor the caller's menu names a queue
+# (routing/voicemail.py: the safe answer's, a menu with no queue option); '' : kept only.
+VOICEMAIL_QUEUE = env_str("VOICEMAIL_QUEUE", "Support")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
 # The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from callcentre.db import columns, first_row, instance_from_row, loaded_fields
@@ -38,15 +38,36 @@ def recording_get_for_user(*, user: User | AnonymousUser, recording_id: int) -> 
         raise Http404("No such recording for you, or it is not stored yet.")
     recordings = Recording.objects.filter(pk=recording_id).exclude(file="")
     if not user.is_staff:
-        recordings = recordings.filter(
+        connected = recordings.filter(
             conversation__members__kind=Member.Kind.AGENT,
             conversation__members__agent__user=user,
             conversation__members__joined_at__isnull=False,
         )
+        recordings = connected if connected.exists() else voicemails_of_agent(recordings, user)
     recording = recordings.first()
     if recording is None:
         raise Http404("No such recording for you, or it is not stored yet.")
     return recording
+
+
+def voicemails_of_agent(
+    recordings: QuerySet[Recording], user: User | AnonymousUser
+) -> QuerySet[Recording]:
+    """The voicemails (routing.voicemail: a task on channel "voicemail") offered to the agent
+    now or held by them: relations by name, routing sits above this app."""
+    return recordings.filter(
+        Q(
+            conversation__tasks__channel="voicemail",
+            conversation__tasks__state="assigned",
+            conversation__tasks__agent__user=user,
+        )
+        | Q(
+            conversation__tasks__channel="voicemail",
+            conversation__tasks__state="offered",
+            conversation__tasks__offers__state="pending",
+            conversation__tasks__offers__agent__user=user,
+        )
+    )
 
 
 def customer_leg_uuid(*, conversation: Conversation) -> str | None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
 from routing.models import Task
 from routing.states import OPEN_TASK_STATES
+from routing.voicemail import VOICEMAIL_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +58,18 @@ SWEEP_RECORDINGS_FOR = timedelta(days=2)
 SWEEP_SURVEYS_FOR = timedelta(hours=1)
 
 
+def call_tasks() -> QuerySet[Task]:
+    """The tasks of the call itself: a voicemail it left is work of its own (routing.voicemail)
+    that neither holds the pipeline back nor is the call's outcome."""
+    return Task.objects.exclude(channel=VOICEMAIL_CHANNEL)
+
+
 def call_is_over(conversation_id: int) -> bool:
     return (
         Conversation.objects.filter(pk=conversation_id, state=Conversation.State.ENDED).exists()
-        and not Task.objects.filter(
-            conversation_id=conversation_id, state__in=OPEN_TASK_STATES
-        ).exists()
+        and not call_tasks()
+        .filter(conversation_id=conversation_id, state__in=OPEN_TASK_STATES)
+        .exists()
     )
 
 
@@ -132,7 +139,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
         return None
     # The customer's last task: a consulted or conferenced agent's counts once the call was
     # handed to them (a completed warm transfer), not for a consult that was cancelled.
-    tasks = Task.objects.filter(conversation=conversation).select_related("queue").order_by("pk")
+    tasks = call_tasks().filter(conversation=conversation).select_related("queue").order_by("pk")
     task = next(
         (t for t in list(tasks)[::-1] if is_customer_task(t.attributes)),
         None,
@@ -238,7 +245,7 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
     or left "sending" by a run that was killed. Every step of the pipeline is found here, so a
     worker killed at any point delays it by a sweep or two, never loses it."""
     now = now or timezone.now()
-    open_tasks = Task.objects.filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
+    open_tasks = call_tasks().filter(conversation=OuterRef("pk"), state__in=OPEN_TASK_STATES)
     unstored = Recording.objects.filter(
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )

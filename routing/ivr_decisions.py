@@ -121,6 +121,9 @@ class IvrDecision:
     asks_intent: bool = False
     # What the classifier made of the caller's words (an answer to the open question).
     intent: IntentMatch | None = None
+    # The queue whose closed or overflow branch took a voicemail: its agents get the message
+    # (routing.voicemail).
+    voicemail_queue: Queue | None = None
 
     @property
     def queue(self) -> Queue | None:
@@ -138,6 +141,8 @@ class IvrDecision:
         if self.enqueue is not None:
             state["queue"] = self.enqueue.queue.name
             state["queue_id"] = self.enqueue.queue.pk
+        if self.voicemail_queue is not None:
+            state["voicemail_queue_id"] = self.voicemail_queue.pk
         return state
 
     def entry_state(self) -> dict:

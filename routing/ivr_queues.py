@@ -50,11 +50,13 @@ def route_to_queue(
     if queue.pk in seen or len(seen) >= MAX_QUEUE_HOPS:
         logger.warning("queue fallbacks loop or run too deep at %s: voicemail", queue.name)
         return dataclasses.replace(
-            voicemail_decision(apology=OVERFLOW_TEXT, menu=menu), branch=branch
+            voicemail_decision(apology=OVERFLOW_TEXT, menu=menu),
+            branch=branch,
+            voicemail_queue=queue,
         )
     seen = seen | {queue.pk}
     if not queue.is_active or not hours.is_open(hours=queue.business_hours, at=caller.at):
-        return fallback_decision(
+        decision = fallback_decision(
             branch=branch or Branch.CLOSED,
             action=queue.closed_action,
             message=queue.closed_message,
@@ -66,11 +68,12 @@ def route_to_queue(
             treatment=treatment,
             seen=seen,
         )
+        return voicemail_for(decision, queue=queue)
     if (
         queue.max_queue_length is not None
         and selectors.queue_waiting_count(queue=queue) >= queue.max_queue_length
     ):
-        return fallback_decision(
+        decision = fallback_decision(
             branch=branch or Branch.OVERFLOW,
             action=queue.overflow_action,
             message=queue.overflow_message,
@@ -81,6 +84,7 @@ def route_to_queue(
             treatment=treatment,
             seen=seen,
         )
+        return voicemail_for(decision, queue=queue)
     return IvrDecision(
         outcome=Outcome.QUEUE,
         actions=recording.with_notice(
@@ -98,6 +102,14 @@ def route_to_queue(
         is_vip=treatment.is_vip,
         enqueue=treated_enqueue(queue=queue, menu=menu, treatment=treatment, branch=branch),
     )
+
+
+def voicemail_for(decision: IvrDecision, *, queue: Queue) -> IvrDecision:
+    """A voicemail taken in the queue's branch is for that queue's agents (unless a queue it
+    sent the caller on to took it)."""
+    if decision.outcome != Outcome.VOICEMAIL or decision.voicemail_queue is not None:
+        return decision
+    return dataclasses.replace(decision, voicemail_queue=queue)
 
 
 def callback_decision(

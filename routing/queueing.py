@@ -63,14 +63,16 @@ def task_enqueue(
     callback_number: str = "",
     queued_at: datetime | None = None,
     extra_skill_min_proficiency: int = 1,
+    channel: str = "",
 ) -> Task:
     """Create a queued Task for the conversation in the queue; matching runs after commit.
-    `queued_at` keeps an earlier place in the FIFO order (a contact moved between queues)."""
+    `queued_at` keeps an earlier place in the FIFO order (a contact moved between queues);
+    `channel`: the conversation's own unless given (a voicemail, routing.voicemail)."""
     with transaction.atomic():
         task = Task.objects.create(
             conversation=conversation,
             queue=queue,
-            channel=conversation.channel,
+            channel=channel or conversation.channel,
             priority=queue.priority + priority_boost,
             attributes=attributes or {},
             is_callback=is_callback,
@@ -88,9 +90,12 @@ def task_enqueue(
     return task
 
 
-def task_finish(*, task: Task, now: datetime, talk_seconds: int = 0) -> None:
-    """Complete an assigned task: the agent's slot goes back and their wrap-up starts.
-    The caller routes the agent when it should (the reaper wakes them later instead)."""
+def task_finish(
+    *, task: Task, now: datetime, talk_seconds: int = 0, wrap_up_seconds: int | None = None
+) -> None:
+    """Complete an assigned task: the agent's slot goes back and their wrap-up starts (the
+    queue's wrap-up time unless `wrap_up_seconds` says otherwise). The caller routes the
+    agent when it should (the reaper wakes them later instead)."""
     if not task_move(
         task_id=task.pk,
         from_state=Task.State.ASSIGNED,
@@ -101,7 +106,7 @@ def task_finish(*, task: Task, now: datetime, talk_seconds: int = 0) -> None:
     agent_slot_give_back(
         agent_id=task.agent_id,
         channel=task.channel,
-        wrap_up_seconds=task.queue.wrap_up_seconds,
+        wrap_up_seconds=task.queue.wrap_up_seconds if wrap_up_seconds is None else wrap_up_seconds,
         finished_at=now,
         talk_seconds=talk_seconds,
     )

@@ -185,7 +185,10 @@ def leg_ended(*, member: Member) -> None:
     The customer's leg settles every open task of the call, an agent's leg the tasks
     assigned to that agent.
     """
-    tasks = Task.objects.filter(conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES)
+    # A voice leg settles calls only: a voicemail of the call is work of its own.
+    tasks = Task.objects.filter(
+        conversation_id=member.conversation_id, state__in=OPEN_TASK_STATES, channel=Channel.VOICE
+    )
     if member.kind == Member.Kind.AGENT:
         tasks = tasks.filter(agent=member.agent_id, state=Task.State.ASSIGNED)
     # Most legs leave nothing to settle (the call ended in the IVR, or the other party's leg

@@ -33,7 +33,7 @@ from conversations.services.calls import (
 from conversations.services.messages import MessageRejected, message_receive, message_status_apply
 from reports import services as report_services
 from reports import surveys
-from routing import chat, ivr, recording, voice, waiting
+from routing import chat, ivr, recording, voice, voicemail, waiting
 from routing.ivr_decisions import voice_for
 from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
@@ -119,6 +119,11 @@ def event_store_and_apply(*, voice_event: VoiceEvent, received_at: datetime) -> 
     ):
         transaction.on_commit(lambda: settle_tasks_of_leg(member=member))
     if not stored.is_duplicate and voice_event.kind == Event.Kind.RECORD:
+        # A caller's message is a task for a queue's agents (a call recording is not).
+        voicemail.voicemail_arrived(
+            conversation=stored.conversation,
+            recording_uuid=str(voice_event.payload.get("recording_uuid") or ""),
+        )
         # A recording usually arrives after the call ended: the pipeline stores it.
         report_services.post_call_later(stored.event.conversation_id)
     return stored

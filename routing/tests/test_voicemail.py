@@ -1,0 +1,86 @@
+"""A voicemail becomes work (routing.voicemail): the recording of a message left in a
+queue's closed branch, or from a menu, is a task on channel "voicemail" offered to that
+queue's agents; the call itself is over (its record says voicemail)."""
+
+import pytest
+
+from conversations.models import Recording
+from conversations.tests import payloads
+from reports.models import CallDetailRecord
+from reports.tests.helpers import agent_takes, caller_waits, recording_event
+from routing.models import IvrOption, Offer, Task
+from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory, available_agent
+from routing.tests.ivr_calls import IvrCall
+from routing.tests.voicemails import closed_billing, entry_menu, leave_voicemail, voicemail_task
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_voicemail_in_a_closed_queues_branch_is_offered_to_that_queues_agent(vonage, vonage_api):
+    billing = closed_billing()
+    entry_menu(billing)
+    bob = available_agent("Bob", skills={})
+
+    call = leave_voicemail(vonage, vonage_api)
+
+    assert call.ivr["voicemail_queue_id"] == billing.pk
+    task = voicemail_task(call)
+    assert (task.queue, task.channel, task.state) == (billing, "voicemail", Task.State.OFFERED)
+    offer = Offer.objects.get(task=task)
+    assert (offer.agent, offer.state) == (bob, Offer.State.PENDING)
+    # A voicemail takes the agent's non-voice slot: their phone stays free.
+    bob.refresh_from_db()
+    assert (bob.voice_load, bob.chat_load) == (0, 1)
+    # The call is over: its record is a voicemail, its audio is stored for the agent.
+    assert CallDetailRecord.objects.get(conversation=call.conversation).outcome == "voicemail"
+    recording = Recording.objects.get(conversation=call.conversation)
+    assert recording.file
+    assert task.attributes["voicemail"]["recording_id"] == recording.pk
+
+
+def test_a_redelivered_recording_makes_one_voicemail(vonage, vonage_api):
+    entry_menu(closed_billing())
+    call = leave_voicemail(vonage, vonage_api)
+    event = call.conversation.events.filter(kind="record").get()
+
+    vonage.post("/webhooks/recording", event.payload)
+
+    assert Task.objects.filter(conversation=call.conversation).count() == 1
+
+
+def test_a_menus_voicemail_goes_to_the_menus_first_queue(vonage, vonage_api):
+    menu = IvrMenuFactory(name="Main", is_entry=True)
+    first = QueueFactory(name="Claims")
+    IvrOptionFactory(menu=menu, digit="1", queue=first)
+    IvrOptionFactory(menu=menu, digit="2", queue=QueueFactory(name="Sales"))
+    IvrOptionFactory(menu=menu, digit="9", action=IvrOption.Action.VOICEMAIL, queue=None)
+
+    call = leave_voicemail(vonage, vonage_api, digits="9")
+
+    assert voicemail_task(call).queue == first
+
+
+def test_without_a_menu_the_voicemail_goes_to_the_voicemail_queue_setting(
+    vonage, vonage_api, settings
+):
+    settings.VOICEMAIL_QUEUE = "Support"
+    support = QueueFactory(name="Support")
+    call = IvrCall(vonage=vonage)
+    ncco = call.answer()  # no entry menu: the caller is asked for a message
+    assert ncco[-2]["action"] == "record"
+
+    record = payloads.record(call.ids)
+    record["recording_url"] = f"https://{vonage_api.host}/v1/files/{record['recording_uuid']}"
+    vonage.post("/webhooks/recording", record)
+
+    assert voicemail_task(call).queue == support
+
+
+def test_a_recording_of_a_call_an_agent_took_is_no_voicemail(vonage, vonage_api, billing):
+    bob = available_agent("Bob", skills={billing.queue_skills.get().skill: 8})
+    call, conversation = caller_waits(vonage, billing)
+    agent_takes(vonage, conversation, bob)
+
+    vonage.post("/webhooks/recording", recording_event(call, vonage_api))
+
+    assert not Task.objects.filter(channel="voicemail").exists()
