@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desktop import api, assist_api, callcontrol_api, softphone, workspace_api
+from desktop import api, assist_api, callcontrol_api, softphone, voicemail_api, workspace_api
 
 callcontrol_api_urls = [
     path(
@@ -82,6 +82,18 @@ urlpatterns = [
         "tasks/<int:task_id>/canned-replies",
         workspace_api.CannedRepliesApi.as_view(),
         name="api-canned-replies",
+    ),
+    # The voicemail inbox (desktop/voicemail_api.py)
+    path("voicemails", voicemail_api.VoicemailInboxApi.as_view(), name="api-voicemails"),
+    path(
+        "voicemails/<int:task_id>/close",
+        voicemail_api.VoicemailCloseApi.as_view(),
+        name="api-voicemail-close",
+    ),
+    path(
+        "voicemails/<int:task_id>/call-back",
+        voicemail_api.VoicemailCallBackApi.as_view(),
+        name="api-voicemail-call-back",
     ),
     path(
         "suggestions/<int:suggestion_id>/used",

@@ -101,6 +101,19 @@ def finished_task_of_agent(*, agent: Agent, task_id: int) -> Task:
     return task
 
 
+def disposition_check(*, task: Task, disposition: str) -> None:
+    """One of the task's queue's active codes, or none where the queue requires none."""
+    codes = {code.code for code in disposition_codes(queue_ids=[task.queue_id])[task.queue_id]}
+    if disposition and disposition not in codes:
+        raise WrapUpFieldError(
+            "disposition", f"{disposition!r} is not a disposition of {task.queue.name}."
+        )
+    if not disposition and task.queue.disposition_required:
+        raise WrapUpFieldError(
+            "disposition", f"{task.queue.name} requires a disposition: choose one."
+        )
+
+
 def wrap_up_save(
     *,
     agent: Agent,
@@ -112,15 +125,7 @@ def wrap_up_save(
     """Keep the wrap-up of a contact the agent finished: on its conversation and its CDR."""
     now = timezone.now()
     task = finished_task_of_agent(agent=agent, task_id=task_id)
-    codes = {code.code for code in disposition_codes(queue_ids=[task.queue_id])[task.queue_id]}
-    if disposition and disposition not in codes:
-        raise WrapUpFieldError(
-            "disposition", f"{disposition!r} is not a disposition of {task.queue.name}."
-        )
-    if not disposition and task.queue.disposition_required:
-        raise WrapUpFieldError(
-            "disposition", f"{task.queue.name} requires a disposition: choose one."
-        )
+    disposition_check(task=task, disposition=disposition)
     if follow_up_on is not None and follow_up_on < timezone.localdate(now):
         raise WrapUpFieldError("follow_up_on", "A follow-up cannot be in the past.")
     with transaction.atomic():
