@@ -247,7 +247,9 @@
     }
     document.getElementById("wrap-up").hidden = !inWrapUp();
     renderList("offers", state.offers.map(offerItem), "No contact is being offered to you.");
-    renderList("tasks", state.tasks.map(taskItem), "You are not on a contact.");
+    // A voicemail held is drawn by voicemail.js, in its own card.
+    const contacts = state.tasks.filter((task) => task.channel !== "voicemail");
+    renderList("tasks", contacts.map(taskItem), "You are not on a contact.");
     document.title = (state.offers.length ? "● Offer | " : "") + state.display_name + " | Agent desktop";
     tick();
     // The workspace (workspace.js) adds its panels to what was just drawn.
