@@ -161,6 +161,19 @@ def agent_wrap_up_end(*, agent_id: int, actor: Actor = Actor.AGENT) -> Agent | N
     return agent_move(agent_id=agent_id, actor=actor, change=change)
 
 
+def agent_wrap_up_extend(*, agent_id: int, until: datetime) -> Agent | None:
+    """Move the end of the agent's running wrap-up later, to `until` (workspace decides how
+    far and how often)."""
+
+    def change(agent: Agent, now: datetime) -> list[str]:
+        if agent.wrap_up_until is None or agent.wrap_up_until <= now or until <= now:
+            return []
+        agent.wrap_up_until = agent.idle_since = until
+        return ["wrap_up_until", "idle_since"]
+
+    return agent_move(agent_id=agent_id, actor=Actor.AGENT, change=change)
+
+
 def agent_wrap_up_clear(*, agent_id: int, now: datetime) -> Agent | None:
     """Forget a wrap-up that ran out by `now` (the reaper); the idle time it set stays."""
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "compliance",
     "webhooks",
     "desktop",
+    "workspace",
     "supervision",
     "sandbox",
 ]
@@ -347,6 +348,9 @@ SPECTACULAR_SETTINGS = {
         "AgentStatusEnum": "agents.models.Agent.Status",
         "MemberStateEnum": "conversations.models.Member.State",
         "ConversationStateEnum": "conversations.models.Conversation.State",
+        "MemberKindEnum": "conversations.models.Member.Kind",
+        "EventKindEnum": "conversations.models.Event.Kind",
+        "CallStepKindEnum": "conversations.models.CallStep.Kind",
     },
     "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
     "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",

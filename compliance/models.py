@@ -9,6 +9,8 @@ class AuditEntry(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", "Customer record"
         RECORDING = "recording", "Recording"
+        # A change to a customer record (the agent corrected a name or an e-mail).
+        CUSTOMER_CHANGE = "change", "Customer record change"
         # object_id is the client's address; username the name that was tried.
         LOGIN_LOCKOUT = "lockout", "Login lockout"
 

@@ -28,6 +28,13 @@ def audit_reads(
     return len(ids)
 
 
+def audit_change(*, user: User | AnonymousUser, object_id: object, where: str) -> None:
+    """A change to a customer record, with what changed in `where` (at most 40 characters)."""
+    audit_reads(
+        user=user, kind=AuditEntry.Kind.CUSTOMER_CHANGE, object_ids=[object_id], where=where[:40]
+    )
+
+
 def audit_lockout(*, username: str, user: User | None, address: str, where: str) -> bool:
     """Record that logins as `username` or from `address` are locked out; True when recorded.
 

@@ -9,6 +9,7 @@ from callcentre.admin import RecordAdmin, RecordInline
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import (
+    CallStep,
     Conversation,
     Customer,
     CustomerHandle,
@@ -83,6 +84,32 @@ class EventInline(RecordInline):
     fields = readonly_fields = ("occurred_at", "kind", "status", "leg_uuid", "payload", "response")
 
 
+class CallStepInline(RecordInline):
+    """Call control's record: hold, transfers, consults, conferences, keys (never which)."""
+
+    model = CallStep
+    fk_name = "conversation"
+    fields = readonly_fields = (
+        "started_at",
+        "kind",
+        "agent",
+        "target_kind",
+        "target",
+        "detail",
+        "outcome",
+        "ended_at",
+        "seconds",
+    )
+
+
+@admin.register(CallStep)
+class CallStepAdmin(RecordAdmin):
+    list_display = ["started_at", "kind", "agent", "target", "outcome", "seconds", "conversation"]
+    list_filter = ["kind", "outcome", "target_kind"]
+    search_fields = ["conversation__vonage_uuid", "target"]
+    raw_id_fields = ["conversation", "task", "agent", "party", "party_task"]
+
+
 @admin.register(Conversation)
 class ConversationAdmin(AuditedCustomerRead, RecordAdmin):
     list_display = [
@@ -94,12 +121,13 @@ class ConversationAdmin(AuditedCustomerRead, RecordAdmin):
         "to_address",
         "started_at",
         "duration_seconds",
+        "disposition",
     ]
-    list_filter = ["state", "channel", "direction"]
-    search_fields = ["vonage_uuid", "from_address", "to_address"]
+    list_filter = ["state", "channel", "direction", "disposition"]
+    search_fields = ["vonage_uuid", "from_address", "to_address", "disposition", "wrap_up_notes"]
     date_hierarchy = "started_at"
     raw_id_fields = ["customer"]
-    inlines = [MemberInline, EventInline]
+    inlines = [MemberInline, CallStepInline, EventInline]
 
     def customer_id_of(self, object_id: str) -> object:
         return (

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from conversations.filters import ConversationFilter
-from conversations.models import Conversation, Event, Member
+from conversations.models import CallStep, Conversation, Event, Member
 from conversations.selectors import conversation_get_for_user, conversation_list_for_user
 
 
@@ -53,8 +53,31 @@ class EventOutput(serializers.ModelSerializer):
         ]
 
 
+class CallStepOutput(serializers.ModelSerializer):
+    """A call control step: who (the agent), when, how long; `detail` never holds keys."""
+
+    class Meta:
+        model = CallStep
+        fields = [
+            "id",
+            "kind",
+            "agent",
+            "task",
+            "target_kind",
+            "target",
+            "party",
+            "party_task",
+            "detail",
+            "outcome",
+            "started_at",
+            "ended_at",
+            "seconds",
+        ]
+
+
 class ConversationOutput(serializers.ModelSerializer):
     members = MemberOutput(many=True, read_only=True)
+    call_steps = CallStepOutput(many=True, read_only=True)
     events = EventOutput(many=True, read_only=True)
 
     class Meta:
@@ -73,7 +96,16 @@ class ConversationOutput(serializers.ModelSerializer):
             "answered_at",
             "ended_at",
             "duration_seconds",
+            "intent",
+            "intent_confidence",
+            "sentiment",
+            "disposition",
+            "wrap_up_notes",
+            "follow_up_on",
+            "wrapped_up_at",
+            "wrap_up_seconds",
             "members",
+            "call_steps",
             "events",
         ]
 

@@ -7,6 +7,9 @@ channels, Messages. Every channel becomes a Conversation.
 
 from django.db import models
 
+# Call control's record, a model kept in a module of its own.
+from conversations.steps import CallStep  # noqa: F401
+
 
 class Channel(models.TextChoices):
     VOICE = "voice", "Voice"
@@ -81,6 +84,18 @@ class Conversation(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    intent = models.CharField(max_length=60, blank=True)
+    intent_confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.FloatField(
+        null=True, blank=True, help_text="Running VADER compound score, -1..1."
+    )
+    # The agent's wrap-up of the contact (workspace.wrap_up): the disposition code, notes,
+    # a follow-up date, and when it was saved, that many seconds after the contact ended.
+    disposition = models.CharField(max_length=40, blank=True)
+    wrap_up_notes = models.TextField("notes", blank=True)
+    follow_up_on = models.DateField("follow up on", null=True, blank=True)
+    wrapped_up_at = models.DateTimeField(null=True, blank=True)
+    wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "started_at"], name="conversation_state_started")]

@@ -19,7 +19,9 @@ def conversation_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Conver
     """Supervisors (staff) see every conversation; others none, until agents get their own work."""
     if not user.is_staff:
         return Conversation.objects.none()
-    return Conversation.objects.select_related("customer").prefetch_related("members", "events")
+    return Conversation.objects.select_related("customer").prefetch_related(
+        "members", "call_steps", "events"
+    )
 
 
 def conversation_get_for_user(*, user: User | AnonymousUser, conversation_id: int) -> Conversation:

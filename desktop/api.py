@@ -20,15 +20,17 @@ from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
-from routing import chat, voice
+from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
-from routing.presence import agent_presence_set, agent_ready
+from routing.presence import agent_presence_set
 from routing.selectors import (
     agent_assigned_tasks,
     agent_pending_offers,
     task_get_assigned_to_agent,
 )
+from workspace.media import message_attachments
+from workspace.wrap_up import wrap_up_end
 
 
 def request_agent(request: Request) -> Agent:
@@ -95,9 +97,14 @@ class LegOutput(serializers.ModelSerializer):
 
 
 class MessageOutput(serializers.ModelSerializer):
+    attachments = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
-        fields = ["id", "direction", "text", "status", "occurred_at"]
+        fields = ["id", "direction", "message_type", "text", "attachments", "status", "occurred_at"]
+
+    def get_attachments(self, message: Message) -> list[dict]:
+        return message_attachments(message)
 
 
 class TaskOutput(serializers.ModelSerializer):
@@ -105,6 +112,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    control = serializers.SerializerMethodField()
 
     class Meta:
         model = Task
@@ -119,7 +127,12 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "control",
         ]
+
+    def get_control(self, task: Task) -> dict | None:
+        """A call's hold, consult and conference (routing.control), for callcontrol.js."""
+        return control.call_control_state(task=task)
 
     def get_customer(self, task: Task) -> dict:
         return customer_of(task)
@@ -245,12 +258,12 @@ class OfferRejectApi(ContactActionApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WrapUpEndApi(APIView):
-    permission_classes = [IsAuthenticated]
+class WrapUpEndApi(ContactActionApi):
+    """ "Ready now": 409 while a contact whose queue requires a disposition has none."""
 
     @extend_schema(request=None, responses=AgentOutput)
     def post(self, request: Request) -> Response:
-        agent = agent_ready(agent=request_agent(request))
+        agent = wrap_up_end(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
 
 
@@ -272,7 +285,9 @@ class CallMuteApi(ContactActionApi):
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        leg = voice.agent_leg_set_muted(task=task, muted=data.validated_data["muted"])
+        leg = control.call_set_muted(
+            task=task, agent=request_agent(request), muted=data.validated_data["muted"]
+        )
         return Response(LegOutput(leg).data)
 
 
@@ -282,7 +297,7 @@ class CallHangUpApi(ContactActionApi):
     @extend_schema(request=None, responses={202: None, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
-        voice.agent_leg_hang_up(task=task)
+        control.call_hang_up(task=task, agent=request_agent(request))
         return Response(status=status.HTTP_202_ACCEPTED)
 
 

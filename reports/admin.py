@@ -14,8 +14,10 @@ class CallDetailRecordAdmin(RecordAdmin):
         "agent",
         "queue",
         "outcome",
+        "disposition",
+        "wrap_up_seconds",
     ]
-    list_filter = ["direction", "outcome"]
+    list_filter = ["direction", "outcome", "disposition"]
     date_hierarchy = "started_at"
     raw_id_fields = ["conversation", "agent", "queue"]
 

@@ -27,6 +27,11 @@ class CallDetailRecord(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=8, null=True, blank=True)
     currency = models.CharField(max_length=3, default="EUR")
     network = models.CharField(max_length=40, blank=True)
+    hold_seconds = models.PositiveIntegerField(default=0)
+    wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=40, blank=True)
+    consult_seconds = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveSmallIntegerField(default=0)
     # The seeds' remaining fields (reports.cdr_details): the customer's leg as Vonage knows it.
     leg_uuid = models.CharField("call (leg) uuid", max_length=64, blank=True, db_index=True)
     rate = models.DecimalField(

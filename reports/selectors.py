@@ -3,11 +3,11 @@
 from dataclasses import asdict
 from datetime import datetime
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Sum
 from django.utils import timezone
 
 from agents.models import Activity, Agent
-from reports.models import SatisfactionSurvey
+from reports.models import CallDetailRecord, SatisfactionSurvey
 from routing.models import Offer, Task
 from routing.statistics import queue_statistics
 
@@ -95,3 +95,11 @@ def agent_row(agent: Agent, *, now: datetime, contact: dict | None) -> dict:
         "contacts_today": agent.contacts_today if counted else 0,
         "talk_seconds_today": agent.talk_seconds_today if counted else 0,
     }
+
+
+def agent_hold_seconds(*, agent_id: int, since: datetime) -> int:
+    """How long the agent held callers on the calls they handled since `since` (CDRs)."""
+    total = CallDetailRecord.objects.filter(agent_id=agent_id, started_at__gte=since).aggregate(
+        total=Sum("hold_seconds")
+    )["total"]
+    return int(total or 0)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from callcentre.celery import enqueue
 from callcentre.vonage.client import VonageError, get_client
+from conversations.call_record import call_totals
 from conversations.models import Conversation, Member, Recording
 from reports.cdr_details import cdr_vonage_details
 from reports.models import CallDetailRecord
@@ -114,6 +115,11 @@ def call_price(*, conversation: Conversation, members: list[Member]) -> Decimal 
     return price
 
 
+def is_customer_task(attributes: dict) -> bool:
+    party = "consult_of" in attributes or "conference_of" in attributes
+    return not party or "transferred_from" in attributes
+
+
 def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
     """Write (or bring up to date) the call detail record of a call that is over."""
     conversation = (
@@ -123,8 +129,12 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
     )
     if conversation is None:
         return None
-    task = (
-        Task.objects.filter(conversation=conversation).select_related("queue").order_by("pk").last()
+    # The customer's last task: a consulted or conferenced agent's counts once the call was
+    # handed to them (a completed warm transfer), not for a consult that was cancelled.
+    tasks = Task.objects.filter(conversation=conversation).select_related("queue").order_by("pk")
+    task = next(
+        (t for t in list(tasks)[::-1] if is_customer_task(t.attributes)),
+        None,
     )
     members = list(conversation.members.all())
     customer = next((m for m in members if m.kind == Member.Kind.CUSTOMER), None)
@@ -132,6 +142,7 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
     queue_end = None
     if task is not None:
         queue_end = task.assigned_at or task.ended_at or conversation.ended_at
+    control = call_totals(conversation_id=conversation.pk, ended_at=conversation.ended_at)
     cdr, _ = CallDetailRecord.objects.update_or_create(
         conversation=conversation,
         defaults={
@@ -155,10 +166,33 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            **wrap_up_columns(conversation),
+            "hold_seconds": control.hold_seconds,
+            "consult_seconds": control.consult_seconds,
+            "transfers": control.transfers,
             **cdr_vonage_details(conversation=conversation, customer=customer),
         },
     )
     return cdr
+
+
+def wrap_up_columns(conversation: Conversation) -> dict:
+    """The agent's wrap-up of the call, as its CDR keeps it."""
+    return {
+        "disposition": conversation.disposition,
+        "wrap_up_seconds": conversation.wrap_up_seconds,
+    }
+
+
+def cdr_wrap_up_copy(*, conversation_id: int) -> int:
+    """The agent wrapped the call up after its CDR was written: bring the CDR up to date
+    (1), or nothing when there is no CDR yet (0: cdr_write copies it then)."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return 0
+    return CallDetailRecord.objects.filter(conversation_id=conversation_id).update(
+        **wrap_up_columns(conversation)
+    )
 
 
 def recordings_store(*, conversation_id: int) -> int:

@@ -4,6 +4,8 @@ from django.contrib import admin
 from callcentre.admin import RecordAdmin, RecordInline
 from routing.models import (
     BusinessHours,
+    CannedReply,
+    DispositionCode,
     EscalationStep,
     Holiday,
     IvrMenu,
@@ -35,12 +37,22 @@ class EscalationStepInline(admin.TabularInline):
     extra = 0
 
 
+class DispositionCodeInline(admin.TabularInline):
+    model = DispositionCode
+    extra = 0
+
+
+class CannedReplyInline(admin.StackedInline):
+    model = CannedReply
+    extra = 0
+
+
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
     list_display = ["name", "priority", "strategy", "business_hours", "is_active"]
     list_filter = ["is_active", "strategy"]
     search_fields = ["name"]
-    inlines = [QueueSkillInline, EscalationStepInline]
+    inlines = [QueueSkillInline, EscalationStepInline, DispositionCodeInline, CannedReplyInline]
     fieldsets = [
         (None, {"fields": ["name", "is_active", "priority", "strategy"]}),
         (
@@ -53,7 +65,10 @@ class QueueAdmin(admin.ModelAdmin):
                 "fields": [
                     "offer_timeout_seconds",
                     "wrap_up_seconds",
+                    "wrap_up_extension_seconds",
+                    "disposition_required",
                     "end_call_when_agent_hangs_up",
+                    "recording",
                 ]
             },
         ),
@@ -78,6 +93,15 @@ class QueueAdmin(admin.ModelAdmin):
             {"fields": ["business_hours", "closed_action", "closed_message", "closed_queue"]},
         ),
     ]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """Canned replies of every queue, and those offered in all of them (no queue)."""
+
+    list_display = ["title", "queue", "is_active"]
+    list_filter = ["queue", "is_active"]
+    search_fields = ["title", "text"]
 
 
 class OpeningPeriodInline(admin.TabularInline):

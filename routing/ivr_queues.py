@@ -4,7 +4,7 @@ voicemail, a callback, a message), and callbacks that keep the caller's place.""
 import dataclasses
 import logging
 
-from routing import hours, selectors
+from routing import hours, recording, selectors
 from routing.ivr_decisions import (
     CALL_AGAIN_TEXT,
     CLOSED_TEXT,
@@ -83,11 +83,15 @@ def route_to_queue(
         )
     return IvrDecision(
         outcome=Outcome.QUEUE,
-        actions=hold_actions(
-            queue_name=queue.name,
-            waiting_room=caller.waiting_room,
+        actions=recording.with_notice(
+            hold_actions(
+                queue_name=queue.name,
+                waiting_room=caller.waiting_room,
+                voice=voice_for(menu),
+                introduction=hold_introduction,
+            ),
+            queue=queue,
             voice=voice_for(menu),
-            introduction=hold_introduction,
         ),
         menu=menu,
         branch=branch,

@@ -33,6 +33,7 @@ from routing.queueing import (
     task_return_to_queue,
 )
 from routing.states import OPEN_TASK_STATES
+from routing.transfer import is_party_task, party_task_cancel
 
 # Vonage rings a leg for 60 s by default (ringing_timer): an assigned task whose agent leg
 # has not been answered this long after the offer was accepted goes back to the queue.
@@ -136,6 +137,8 @@ def settlement_apply(*, task: Task, settlement: Settlement) -> None:
             agent_legs_hang_up_later(conversation_id=task.conversation_id, agent_id=task.agent_id)
         case Outcome.COMPLETE:
             task_finish(task=task, now=at, talk_seconds=settlement.talk_seconds)
+        case Outcome.RETURN if is_party_task(task):
+            party_task_cancel(task=task)  # a consult's phone never answered
         case Outcome.RETURN:
             task_return_to_queue(task_id=task.pk, reason=settlement.reason)
 

@@ -27,8 +27,11 @@ TASK_TRANSITIONS: dict[str, frozenset[str]] = {
         {Task.State.QUEUED, Task.State.ASSIGNED, Task.State.ABANDONED, Task.State.CANCELLED}
     ),
     # Back to the queue when the agent's phone could not be reached; abandoned when the caller
-    # hung up before the agent's leg joined.
-    Task.State.ASSIGNED: frozenset({Task.State.COMPLETED, Task.State.QUEUED, Task.State.ABANDONED}),
+    # hung up before the agent's leg joined; cancelled when a consulted or conferenced agent's
+    # phone never answered (routing.transfer: that task never waited in a queue).
+    Task.State.ASSIGNED: frozenset(
+        {Task.State.COMPLETED, Task.State.QUEUED, Task.State.ABANDONED, Task.State.CANCELLED}
+    ),
 }
 OPEN_TASK_STATES = (Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
 

@@ -7,11 +7,13 @@ startOnEnter, which stops the music and connects them. A callback first calls
 the customer back into a conversation of its own, then the agent.
 
 Who ends whose call: the customer's leg joins with endOnExit, so the customer leaving ends
-the conversation and with it the agents' legs (Vonage's own way). The agent's leg joins with
-endOnExit when the queue ends the customer's call with the agent's (the default). What
-endOnExit cannot see, a customer who hangs up while out of the conversation, or the last
-agent leaving a queue that keeps customers on the line, `call_leg_ended` puts right through
-the Voice API.
+the conversation and with it the agents' legs (Vonage's own way). An agent's leg joins
+without it, so that an agent can leave a call they handed on (a warm transfer, a conference:
+routing.transfer) without ending it for the others. When the last agent or third party
+leaves, `call_leg_ended` ends the customer's call through the Voice API (or, for a queue
+that keeps customers on the line, says goodbye); it also puts right what endOnExit cannot
+see, a customer who hangs up while out of the conversation. A callback's customer is in a
+conversation of their own, out of that reach: there the agent's leg keeps endOnExit.
 """
 
 import logging
@@ -22,11 +24,13 @@ from django.db.models import QuerySet
 from callcentre.celery import enqueue
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
+from conversations.call_record import handed_on_since
 from conversations.call_states import ENDING_STATUSES
 from conversations.models import Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
-from routing import ivr
+from conversations.services.steps import call_steps_leg_ended
+from routing import ivr, recording
 from routing.errors import RoutingError
 from routing.ivr_decisions import voice_for
 from routing.models import Queue, Task
@@ -79,14 +83,15 @@ def task_connect_agent(*, task_id: int) -> None:
         to={"type": "app", "user": agent.vonage_user},
         ncco=ncco.ncco_to_json(
             [
+                *recording.record_actions(task=task),
                 ncco.Conversation(
                     name=room,
                     start_on_enter=True,
                     # A called-back customer is in a conversation of their own, out of
                     # call_leg_ended's reach: their call always ends with the agent's.
-                    end_on_exit=task.is_callback or task.queue.end_call_when_agent_hangs_up,
+                    end_on_exit=task.is_callback,
                     event_url=event_url(),
-                )
+                ),
             ]
         ),
         event_url=event_url(),
@@ -197,51 +202,88 @@ def agent_leg_hang_up(*, task: Task) -> None:
 # Vonage ends the other legs itself (endOnExit): give their events this long to arrive
 # before the Voice API is asked to end what is still up.
 FOLLOW_UP_SECONDS = 5
+# An agent or a third party left: nothing else is expected, only a consult's or a
+# transfer's own events in flight. The customer should not wait long in silence.
+PARTY_FOLLOW_UP_SECONDS = 1
 AGENTS_GONE_TEXT = "Thank you for calling. Goodbye."
+PARTY_KINDS = (Member.Kind.AGENT, Member.Kind.EXTERNAL)
 
 
 def call_leg_ended(*, member: Member) -> None:
-    """A leg of a call ended: when something may outlive it, follow up after a short grace
-    (webhooks.handlers calls this for every leg's final event)."""
+    """A leg of a call ended: close the call control steps that depended on it and, when
+    something may outlive it, follow up after a short grace (webhooks.handlers calls this
+    for every leg's final event)."""
     try:
+        call_steps_leg_ended(member=member)
         if member.kind == Member.Kind.CUSTOMER:
-            due = joined_agent_legs_up(conversation_id=member.conversation_id).exists()
-        else:
-            due = member.kind == Member.Kind.AGENT and customer_kept_on_the_line(member=member)
-        if due:
-            enqueue("routing.follow_up_leg_end", member.pk, countdown=FOLLOW_UP_SECONDS)
+            if joined_party_legs_up(conversation_id=member.conversation_id).exists():
+                enqueue("routing.follow_up_leg_end", member.pk, countdown=FOLLOW_UP_SECONDS)
+        elif member.kind in PARTY_KINDS and customer_may_be_left_alone(member=member):
+            enqueue("routing.follow_up_leg_end", member.pk, countdown=PARTY_FOLLOW_UP_SECONDS)
     except Exception:
         # Never into the webhook that reported the end: endOnExit has most likely done it.
         logger.exception("could not follow up the end of leg %s", member.leg_uuid)
 
 
-def joined_agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
-    """Agents' legs in the call that are up. A leg still ringing when the customer leaves is
-    routing.settlement's to hang up (its end settles the task)."""
-    return agent_legs_up(conversation_id=conversation_id).filter(joined_at__isnull=False)
+def joined_party_legs_up(*, conversation_id: int) -> QuerySet[Member]:
+    """Agents' and third parties' legs in the call that are up. An agent's leg still ringing
+    when the customer leaves is routing.settlement's to hang up (its end settles the task)."""
+    return Member.objects.filter(
+        conversation_id=conversation_id,
+        kind__in=PARTY_KINDS,
+        left_at__isnull=True,
+        joined_at__isnull=False,
+    ).exclude(call_status__in=ENDING_STATUSES)
 
 
-def customer_kept_on_the_line(*, member: Member) -> bool:
-    """Whether this agent leg's queue keeps the customer on the line when the agent leaves."""
-    return Task.objects.filter(
-        conversation_id=member.conversation_id,
-        agent=member.agent_id,
-        is_callback=False,
-        queue__end_call_when_agent_hangs_up=False,
-    ).exists()
+def customer_may_be_left_alone(*, member: Member) -> bool:
+    """Whether this agent's or third party's leg may have left the customer on their own:
+    they joined the call, which was not a callback nor handed on (cold-transferred) since."""
+    if member.joined_at is None or customer_leg_uuid(conversation=member.conversation) is None:
+        return False
+    if Task.objects.filter(conversation_id=member.conversation_id, is_callback=True).exists():
+        return False
+    return not handed_on_since(conversation_id=member.conversation_id, since=member.joined_at)
+
+
+def customer_kept_on_the_line(*, conversation_id: int) -> bool:
+    """Whether the call's queue keeps the customer on the line when the agents leave."""
+    task = Task.objects.filter(conversation_id=conversation_id).select_related("queue").last()
+    return task is not None and not task.queue.end_call_when_agent_hangs_up
 
 
 def leg_end_follow_up(*, member_id: int) -> None:
-    """The customer left: every agent leg that joined the call and is still up is hung up.
-    The last agent left a queue that keeps the customer on the line: the customer hears a
-    goodbye and the call ends, rather than stay alone in silence."""
+    """The customer left: every agent's and third party's leg that joined the call and is
+    still up is hung up. The last agent or third party left: the customer's call ends
+    (a queue that keeps customers on the line says goodbye first), rather than leave them
+    alone in silence; not while someone else is with them or they wait in a queue again."""
     member = Member.objects.select_related("conversation").filter(pk=member_id).first()
     if member is None:
         return
+    conversation = member.conversation
     if member.kind == Member.Kind.CUSTOMER:
-        agent_legs_hang_up(conversation_id=member.conversation_id, joined_only=True)
+        legs = joined_party_legs_up(conversation_id=member.conversation_id)
+        for leg_uuid in legs.values_list("leg_uuid", flat=True):
+            try:
+                get_client().hangup(str(leg_uuid))
+            except VonageError as error:  # already gone, most likely
+                logger.info("could not hang up leg %s: %s", leg_uuid, error)
         return
     if agent_legs_up(conversation_id=member.conversation_id).exists():
-        return  # someone is still with the customer
-    caller_voice = voice_for(ivr.caller_menu(conversation=member.conversation))
-    caller_transfer(conversation=member.conversation, actions=[caller_voice.talk(AGENTS_GONE_TEXT)])
+        return  # an agent is still with the customer (or being rung)
+    if joined_party_legs_up(conversation_id=member.conversation_id).exists():
+        return  # a third party is
+    if Task.objects.filter(
+        conversation_id=member.conversation_id,
+        state__in=(Task.State.QUEUED, Task.State.OFFERED),
+    ).exists():
+        return  # transferred to a queue: they wait for the next agent
+    if not customer_may_be_left_alone(member=member):
+        return
+    if customer_kept_on_the_line(conversation_id=member.conversation_id):
+        caller_voice = voice_for(ivr.caller_menu(conversation=conversation))
+        caller_transfer(conversation=conversation, actions=[caller_voice.talk(AGENTS_GONE_TEXT)])
+        return
+    leg_uuid = customer_leg_uuid(conversation=conversation)
+    if leg_uuid is not None:
+        get_client().hangup(leg_uuid)

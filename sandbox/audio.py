@@ -1,7 +1,9 @@
 """Audio the sandbox needs: how long a stream plays, and recordings made of real sound.
 
 A recording is the caller's words spoken by espeak-ng when it is installed, otherwise a
-synthesised tone as long as the recording (capped), both 16-bit mono WAV.
+synthesised tone as long as the recording (capped), both 16-bit mono WAV. A split recording
+(`split: conversation`) has a channel per side: the leg's own words, then what it heard
+(silence on a side where nothing was said), as Vonage's stereo split recordings have.
 """
 
 import asyncio
@@ -98,3 +100,50 @@ async def speech_wav(text: str) -> bytes | None:
 
 async def recording_audio(*, spoken: list[str], seconds: float) -> bytes:
     return await speech_wav(" ".join(spoken)) or tone_wav(seconds)
+
+
+def _wav_frames(data: bytes) -> tuple[int, bytes]:
+    with wave.open(io.BytesIO(data)) as reader:
+        return reader.getframerate(), reader.readframes(reader.getnframes())
+
+
+def _resample(frames: bytes, rate: int, target: int) -> bytes:
+    """Nearest-sample resampling of 16-bit mono frames (good enough for test audio)."""
+    if rate == target:
+        return frames
+    samples = struct.unpack(f"<{len(frames) // 2}h", frames)
+    count = int(len(samples) * target / rate)
+    picked = (samples[min(int(n * rate / target), len(samples) - 1)] for n in range(count))
+    return struct.pack(f"<{count}h", *picked)
+
+
+async def split_recording_audio(*, channels: list[list[str]], count: int, seconds: float) -> bytes:
+    """A `count`-channel 16-bit WAV: channel n speaks channels[n]'s words (espeak-ng, else a
+    tone of its own pitch), silent where a side said nothing; the rest are silent."""
+    sides: list[tuple[int, bytes]] = []
+    for index, words in enumerate(channels[:count]):
+        speech = await speech_wav(" ".join(words)) if words else None
+        if speech is None and words:
+            speech = tone_wav(seconds, frequency=440.0 * (index + 1))
+        sides.append(_wav_frames(speech) if speech is not None else (TONE_RATE, b""))
+    rate = (
+        max(side_rate for side_rate, frames in sides if frames)
+        if any(frames for _, frames in sides)
+        else TONE_RATE
+    )
+    tracks = [_resample(frames, side_rate, rate) for side_rate, frames in sides]
+    tracks += [b""] * (count - len(tracks))
+    # At least half a second (16-bit samples: 2 bytes each), as Vonage never sends an empty file.
+    length = max(max((len(track) for track in tracks), default=0), rate)
+    tracks = [track.ljust(length, b"\0") for track in tracks]
+    interleaved = bytearray()
+    for offset in range(0, length, 2):
+        for track in tracks:
+            interleaved += track[offset : offset + 2]
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as writer:
+        writer.setnchannels(count)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(bytes(interleaved))
+    return buffer.getvalue()

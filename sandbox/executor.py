@@ -108,13 +108,17 @@ class Executor:
         method = action.get("eventMethod", "POST")
         words: list[str] = []
         leg.recorders.append(words)
+        # Split: the leg's own words on the first channel, what it hears on the second.
+        heard: list[str] | None = [] if action.get("split") == "conversation" else None
+        if heard is not None:
+            leg.hearing.append(heard)
         started = leg.clock.now()
         if action.get("beepStart"):
             leg.note("beep", "Beep")
         leg.note("record", "Recording…")
         synchronous = action.get("endOnKey") is not None or action.get("endOnSilence") is not None
         finish = self._finish_record(
-            leg, action, words=words, started=started, url=url, method=method
+            leg, action, words=words, heard=heard, started=started, url=url, method=method
         )
         if not synchronous:
             self.platform.spawn(self._record_in_background(leg, action, finish))
@@ -137,16 +141,21 @@ class Executor:
         action: dict[str, Any],
         *,
         words: list[str],
+        heard: list[str] | None,
         started: Any,
         url: str,
         method: str,
     ) -> None:
         if words in leg.recorders:
             leg.recorders.remove(words)
+        if heard is not None and any(h is heard for h in leg.hearing):
+            leg.hearing.remove(heard)
         await self.platform.media.finish_recording(
             leg=leg,
             started=started,
             words=words,
+            heard=heard,
+            channels=action.get("channels") or (2 if heard is not None else 1),
             url=url,
             method=method,
             transcription=action.get("transcription"),

@@ -62,10 +62,17 @@ class Media:
         url: str,
         method: str,
         transcription: dict[str, Any] | None = None,
+        heard: list[str] | None = None,
+        channels: int = 1,
     ) -> None:
         ended = leg.clock.now()
         seconds = (ended - started).total_seconds()
-        data = await audio.recording_audio(spoken=words, seconds=seconds)
+        if heard is None:
+            data = await audio.recording_audio(spoken=words, seconds=seconds)
+        else:
+            data = await audio.split_recording_audio(
+                channels=[words, heard], count=channels, seconds=seconds
+            )
         recording = self.platform.recordings.save_audio(data)
         recording_url = f"{self.platform.config.api_base}/v1/files/{recording.file_id}"
         leg.note("record", f"Recording saved ({seconds:.0f} s)", recording_url=recording_url)

@@ -127,6 +127,8 @@ class Rooms:
         for listener in room.members.values():
             if room.hears(listener, speaker):
                 listener.leg.note("heard", f"{describe(leg)}: “{text}”", speaker=leg.uuid)
+                for words in listener.leg.hearing:
+                    words.append(text)
 
     def play(self, leg: Leg, *, kind: str, text: str) -> None:
         """Audio played into a leg (REST talk/stream) is heard by whoever can hear that leg."""

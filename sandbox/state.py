@@ -141,6 +141,8 @@ class Leg:
     listening: bool = False  # an input, a barge-in talk or a record wants the person's input
     barged_in: bool = False  # input interrupted a bargeIn talk: skip talk until the input
     recorders: list[list[str]] = field(default_factory=list)  # active recordings' words
+    # What split recordings (`split: conversation`) of this leg heard from the others.
+    hearing: list[list[str]] = field(default_factory=list)
     dtmf_listener: tuple[str, str] | None = None  # (url, method) for asynchronous input
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     answered: asyncio.Event = field(default_factory=asyncio.Event)

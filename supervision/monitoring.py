@@ -31,7 +31,7 @@ from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
 from conversations.models import Member
 from conversations.selectors import customer_leg_uuid
-from conversations.services.calls import member_add_placed_leg
+from conversations.services.calls import member_add_agent_leg
 from routing.models import Task
 from routing.rooms import callback_room_name, waiting_room_name
 from routing.voice import agent_live_leg, caller_id, event_url
@@ -129,8 +129,12 @@ def monitoring_start(
             started_at=timezone.now(),
         )
         # The supervisor's leg is part of the customer's call, not a call of its own.
-        member_add_placed_leg(
-            conversation=task.conversation, leg_uuid=created.uuid, kind=Member.Kind.EXTERNAL
+        member_add_agent_leg(
+            conversation=task.conversation,
+            agent_id=None,
+            leg_uuid=created.uuid,
+            kind=Member.Kind.EXTERNAL,
+            to_address=endpoint.get("number") or endpoint.get("user", ""),
         )
         action_record(
             user=user,

@@ -32,7 +32,8 @@ from conversations.services.calls import (
 from conversations.services.messages import MessageRejected, message_receive, message_status_apply
 from reports import services as report_services
 from reports import surveys
-from routing import chat, ivr, voice, waiting
+from routing import chat, ivr, recording, voice, waiting
+from routing.ivr_decisions import voice_for
 from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
 
@@ -153,6 +154,17 @@ def input_answer(*, stored: StoredEvent) -> list[dict]:
         return stored.event.response
     digits, speech = input_choice(stored.event.payload)
     task = waiting.waiting_task(conversation=stored.conversation)
+    if recording.awaiting_consent(conversation=stored.conversation, task=task):
+        # The caller answered the recording notice (or let it pass: consent).
+        caller_voice = voice_for(ivr.caller_menu(conversation=stored.conversation))
+        actions = recording.consent_answer(
+            conversation=stored.conversation, digits=digits, voice=caller_voice
+        )
+        response = ncco_to_json(actions)
+        conversation_record_ivr(
+            conversation=stored.conversation, state={}, response=response, event=stored.event
+        )
+        return response
     if task is not None:
         # Past the menus: the caller answered a queue announcement (routing.waiting).
         actions = waiting.waiting_input(conversation=stored.conversation, task=task, digits=digits)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from agents.models import Agent, AgentSkill
 from agents.presence import Actor
 from conversations.tests import payloads
-from routing.models import BusinessHours, Holiday, IvrMenu, Offer, Queue, Skill
+from routing.models import BusinessHours, CannedReply, Holiday, IvrMenu, Offer, Queue, Skill
 from routing.presence import agent_presence_set
 from routing.tests.helpers import require_task_enqueue
 from routing.tests.ivr_calls import IvrCall, texts
@@ -115,3 +115,20 @@ def test_the_readmes_chat_goes_to_dave_while_bob_is_available(vonage):
 
     [offer] = Offer.objects.all()
     assert (offer.agent.user.username, offer.task.queue.name) == ("dave", "Support")
+
+
+def test_demo_data_gives_the_workspace_its_dispositions_and_canned_replies():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())  # a second run adds nothing
+
+    billing = Queue.objects.get(name="Billing")
+    assert (billing.disposition_required, billing.wrap_up_extension_seconds) == (True, 60)
+    assert list(billing.disposition_codes.values_list("code", flat=True)) == [
+        "explained",
+        "refund",
+        "payment",
+        "escalated",
+    ]
+    assert Queue.objects.get(name="Support").disposition_required is False
+    assert CannedReply.objects.filter(queue=None).count() == 2
+    assert CannedReply.objects.count() == 3

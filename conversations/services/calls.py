@@ -150,17 +150,16 @@ def event_store(
     return Event.objects.get(dedupe_key=voice_event.dedupe_key), True
 
 
-def member_add_agent_leg(*, conversation: Conversation, agent_id: int, leg_uuid: str) -> Member:
-    """Register the leg we placed to an agent."""
-    return member_add_placed_leg(
-        conversation=conversation, leg_uuid=leg_uuid, kind=Member.Kind.AGENT, agent_id=agent_id
-    )
-
-
-def member_add_placed_leg(
-    *, conversation: Conversation, leg_uuid: str, kind: str, agent_id: int | None = None
+def member_add_agent_leg(
+    *,
+    conversation: Conversation,
+    agent_id: int | None,
+    leg_uuid: str,
+    kind: str = Member.Kind.AGENT,
+    to_address: str = "",
 ) -> Member:
-    """Register a leg we placed into a call (an agent's, a supervisor's phone).
+    """Register the leg we placed to an agent (or, with `kind` external, to a phone number
+    call control brought in).
 
     Vonage may report the leg (`started`) before the create-call answer reaches us: its
     events then filed it as a call of its own. It is moved, with its events, into the
@@ -173,6 +172,7 @@ def member_add_placed_leg(
             "kind": kind,
             "agent_id": agent_id,
             "channel": Channel.VOICE,
+            "to_address": to_address,
         },
     )
     if created or member.conversation_id == conversation.pk:
@@ -295,3 +295,13 @@ def conversation_record_ivr(
     if event.response != response:  # an answer event may have been stored with its NCCO
         event.response = response
         event.save(update_fields=["response"])
+
+
+def conversation_set_attributes(*, conversation: Conversation, **values: object) -> Conversation:
+    """Set keys of the conversation's attributes (the caller's room after a transfer, their
+    answer to the recording notice), on a row-locked read: others' keys stay as they are."""
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    locked.attributes = {**locked.attributes, **values}
+    locked.save(update_fields=["attributes"])
+    conversation.attributes = locked.attributes
+    return conversation

@@ -36,3 +36,17 @@ def customer_lock(*, customer_id: int | None) -> None:
     customer made in several processes at once (their survey) are made one at a time."""
     if customer_id is not None:
         list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
+
+
+def customer_correct(*, customer_id: int, name: str | None, email: str | None) -> list[str]:
+    """Correct a customer's name and e-mail (None: leave as is); the fields that changed."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer_id)
+        changed = []
+        for field, value in (("name", name), ("email", email)):
+            if value is not None and getattr(customer, field) != value:
+                setattr(customer, field, value)
+                changed.append(field)
+        if changed:
+            customer.save(update_fields=[*changed, "updated_at"])
+    return changed

@@ -139,11 +139,26 @@ def test_the_agents_leg_is_hung_up_when_the_caller_hangs_up(
 
     leg_ends(vonage, call, at=60)
 
-    # Vonage's own way first (the agent ends the call with them, the caller's waiting room
-    # has endOnExit), then the Voice API for a leg that is still up.
-    assert [action["endOnExit"] for action in agent_ncco] == [True]
+    # Vonage's own way first (the caller's waiting room has endOnExit; the agent's leg has
+    # not, so that an agent can hand a call on), then the Voice API for a leg still up.
+    assert [action["endOnExit"] for action in agent_ncco] == [False]
     assert voice_api_calls(vonage_api, agent_call) == [{"action": "hangup"}]
     assert voice_api_calls(vonage_api, call) == []
+    assert Task.objects.get().state == Task.State.COMPLETED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_callers_call_ends_when_the_last_agent_hangs_up(
+    vonage, vonage_api, billing, billing_skill
+):
+    bob = available_agent("Bob", skills={billing_skill: 8})
+    call, agent_call, _ = agent_connected(vonage, vonage_api, billing, bob)
+
+    leg_ends(vonage, agent_call, at=60)
+
+    # The queue ends the customer's call with the agent's (the default): through the Voice
+    # API, since the agent's leg no longer ends the conversation by itself.
+    assert voice_api_calls(vonage_api, call) == [{"action": "hangup"}]
     assert Task.objects.get().state == Task.State.COMPLETED
 
 
@@ -158,7 +173,8 @@ def test_an_agent_leg_that_already_ended_is_not_hung_up_again(
     leg_ends(vonage, call, at=60)
 
     assert voice_api_calls(vonage_api, agent_call) == []
-    assert voice_api_calls(vonage_api, call) == []  # the default: Vonage ended it (endOnExit)
+    # The default: the agent's hang-up ended the caller's call (through the Voice API).
+    assert voice_api_calls(vonage_api, call) == [{"action": "hangup"}]
 
 
 @pytest.mark.django_db(transaction=True)

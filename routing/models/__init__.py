@@ -9,6 +9,7 @@ The models live in three modules (queues, menus, work); Django and the rest of t
 project import them from here, the app's models module.
 """
 
+from routing.models.desk import CannedReply, DispositionCode
 from routing.models.menus import (
     IvrMenu,
     IvrOption,
@@ -51,4 +52,6 @@ __all__ = [
     "TaskSkillGroup",
     "TaskSkill",
     "Offer",
+    "DispositionCode",
+    "CannedReply",
 ]

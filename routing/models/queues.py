@@ -109,6 +109,14 @@ class Queue(models.Model):
     max_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     max_queue_length = models.PositiveIntegerField(null=True, blank=True)
     wrap_up_seconds = models.PositiveIntegerField(default=30)
+    wrap_up_extension_seconds = models.PositiveIntegerField(
+        default=0, help_text="An agent may extend a wrap-up once by this long (0: never)."
+    )
+    disposition_required = models.BooleanField(
+        default=False,
+        help_text="The agent cannot end a wrap-up of this queue's contact without choosing "
+        "one of its disposition codes.",
+    )
     offer_timeout_seconds = models.PositiveIntegerField(
         default=20, validators=[MinValueValidator(5)]
     )
@@ -125,6 +133,19 @@ class Queue(models.Model):
         help_text="When an agent hangs up, the customer's call ends too. Off: the customer "
         "stays with anyone else still on the call (a supervisor, a colleague); when the last "
         "agent leaves they hear a goodbye and the call ends, never left alone in silence.",
+    )
+
+    class Recording(models.TextChoices):
+        OFF = "off", "Not recorded"
+        ALWAYS = "always", "Always recorded (the caller hears a notice)"
+        CONSENT = "consent", "Recorded unless the caller refuses (by a key, after the notice)"
+
+    recording = models.CharField(
+        max_length=10,
+        choices=Recording.choices,
+        default=Recording.OFF,
+        help_text="Whether calls are recorded; the notice is heard before an agent joins "
+        "(routing/recording.py).",
     )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"

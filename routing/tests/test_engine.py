@@ -185,7 +185,8 @@ def test_accepting_assigns_the_task_and_rings_the_agent(billing, billing_queue, 
             "action": "conversation",
             "name": f"waiting-{task.conversation.vonage_uuid}",
             "startOnEnter": True,
-            "endOnExit": True,
+            # Not the agent's exit: they may hand the call on (routing.transfer).
+            "endOnExit": False,
             "eventUrl": ["https://centre.example.com/webhooks/event"],
         }
     ]

@@ -106,7 +106,7 @@
   function offerItem(offer) {
     return el(
       "li",
-      { class: "contact offer", "data-offer-id": offer.id },
+      { class: "contact offer", "data-offer-id": offer.id, "data-task-id": offer.task_id },
       el("div", { class: "what" }, el("strong", {}, offer.queue), " ", offer.channel,
         offer.is_callback ? el("span", { class: "badge" }, "callback") : null),
       customerLine(offer.customer),
@@ -143,7 +143,8 @@
       "ol",
       { class: "thread" },
       ...task.messages.map((message) =>
-        el("li", { class: "message " + message.direction }, message.text),
+        el("li", { class: "message " + message.direction }, message.text,
+          ...(window.Workspace ? window.Workspace.attachments(message) : [])),
       ),
     );
     const box = el("textarea", {
@@ -193,6 +194,7 @@
       el("div", { class: "times" },
         el("span", { class: "call-state" }, text),
         connected ? el("span", { class: "since", "data-since": task.leg.joined_at }, "") : null),
+      connected && window.CallControl ? window.CallControl.panel(task, { post, taskUrl, reload }) : null,
       el("div", { class: "actions" },
         el("button", {
           type: "button",
@@ -240,6 +242,8 @@
     renderList("tasks", state.tasks.map(taskItem), "You are not on a contact.");
     document.title = (state.offers.length ? "● Offer | " : "") + state.display_name + " | Agent desktop";
     tick();
+    // The workspace (workspace.js) adds its panels to what was just drawn.
+    document.dispatchEvent(new CustomEvent("desktop:rendered", { detail: state }));
   }
 
   // Countdowns and call timers, every second, without reading the server again.
@@ -269,6 +273,7 @@
   }
   document.getElementById("end-wrap-up").addEventListener("click", () => post(root.dataset.wrapUpUrl));
 
+  window.Desktop = { post, reload, showError };
   window.setInterval(tick, 1000);
   reload();
   window.Screen.watch(root.dataset.socket, {

@@ -20,6 +20,8 @@ from django.db import transaction
 from agents.models import Agent, AgentSkill
 from routing.models import (
     BusinessHours,
+    CannedReply,
+    DispositionCode,
     FallbackAction,
     IvrMenu,
     IvrOption,
@@ -38,6 +40,30 @@ QUEUES = [
     ("Sales", ["sales"], True, "Sales is open Monday to Friday, 8 AM to 8 PM, London time."),
     ("Billing", ["billing"], False, ""),
     ("Support", ["technical"], False, ""),
+]
+# The workspace: each queue's wrap-up (seconds, extension, disposition required) and codes.
+WRAP_UP = {
+    "Billing": (60, 60, True),
+    "Support": (30, 30, False),
+}
+DISPOSITIONS = {
+    "Billing": [
+        ("explained", "Bill explained"),
+        ("refund", "Refund agreed"),
+        ("payment", "Payment taken"),
+        ("escalated", "Escalated to a supervisor"),
+    ],
+    "Support": [
+        ("solved", "Solved"),
+        ("workaround", "Workaround given"),
+        ("fault", "Fault logged"),
+    ],
+}
+CANNED_REPLIES = [
+    # queue (None: every queue), title, text
+    (None, "Greeting", "Hello {customer_name}, this is {agent_name} from {queue}. How can I help?"),
+    (None, "Goodbye", "Thank you for contacting us, {customer_name}. Have a good day!"),
+    ("Support", "Restart", "Could you switch the router off for 30 seconds and on again?"),
 ]
 MENU_NAME = "Main"
 MENU_OPTIONS = [
@@ -106,6 +132,7 @@ class Command(BaseCommand):
                 )
                 for skill_name in skill_names:
                     QueueSkill.objects.get_or_create(queue=queues[name], skill=skills[skill_name])
+            self.ensure_workspace(queues=queues)
             self.ensure_menu(queues=queues, vip_skill=skills["vip"])
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
@@ -138,6 +165,26 @@ class Command(BaseCommand):
             + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
             + " (same password)."
         )
+
+    def ensure_workspace(self, *, queues: dict[str, Queue]) -> None:
+        """Wrap-up rules, disposition codes and canned replies (docs/desktop.md)."""
+        for name, (seconds, extension, required) in WRAP_UP.items():
+            Queue.objects.filter(pk=queues[name].pk).update(
+                wrap_up_seconds=seconds,
+                wrap_up_extension_seconds=extension,
+                disposition_required=required,
+            )
+        for name, codes in DISPOSITIONS.items():
+            for position, (code, label) in enumerate(codes):
+                DispositionCode.objects.update_or_create(
+                    queue=queues[name], code=code, defaults={"label": label, "position": position}
+                )
+        for queue_name, title, text in CANNED_REPLIES:
+            CannedReply.objects.update_or_create(
+                queue=queues[queue_name] if queue_name else None,
+                title=title,
+                defaults={"text": text},
+            )
 
     def ensure_hours(self) -> BusinessHours:
         hours, _ = BusinessHours.objects.get_or_create(
