@@ -20,6 +20,7 @@ from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
+from desktop.assist import assist_of
 from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
@@ -62,6 +63,7 @@ class OfferOutput(serializers.ModelSerializer):
     waiting_since = serializers.DateTimeField(source="task.queued_at")
     customer = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -77,7 +79,11 @@ class OfferOutput(serializers.ModelSerializer):
             "last_message",
             "created_at",
             "expires_at",
+            "assist",
         ]
+
+    def get_assist(self, offer: Offer) -> dict:
+        return assist_of(offer.task.conversation)
 
     def get_customer(self, offer: Offer) -> dict:
         return customer_of(offer.task)
@@ -112,6 +118,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
     control = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,8 +134,12 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "assist",
             "control",
         ]
+
+    def get_assist(self, task: Task) -> dict:
+        return assist_of(task.conversation)
 
     def get_control(self, task: Task) -> dict | None:
         """A call's hold, consult and conference (routing.control), for callcontrol.js."""

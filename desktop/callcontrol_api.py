@@ -6,6 +6,7 @@ what the domain refuses is a 409 with its reason, what Vonage refuses a 502."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +38,9 @@ class StepOutput(serializers.ModelSerializer):
 
 class TransferTargetsApi(APIView):
     """GET: the queues and the agents a call can be handed to."""
+
+    # Any logged-in agent (request_agent refuses others), not the API's default (staff only).
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:

@@ -23,7 +23,13 @@ from routing.models import Offer, Queue, QueueSkill, Skill, Task, TaskSkill, Tas
 from routing.states import offer_move, task_move
 
 
-def task_skill_group_add(*, task: Task, queue: Queue, extra_skill: Skill | None = None) -> None:
+def task_skill_group_add(
+    *,
+    task: Task,
+    queue: Queue,
+    extra_skill: Skill | None = None,
+    extra_skill_min_proficiency: int = 1,
+) -> None:
     """The task may also be served with the queue's skills (one more group of them)."""
     group = TaskSkillGroup.objects.create(task=task, source_queue=queue)
     skills = [
@@ -32,8 +38,17 @@ def task_skill_group_add(*, task: Task, queue: Queue, extra_skill: Skill | None 
         )
         for requirement in QueueSkill.objects.filter(queue=queue)
     ]
-    if extra_skill is not None and extra_skill.pk not in {skill.skill_id for skill in skills}:
-        skills.append(TaskSkill(group=group, skill=extra_skill, min_proficiency=1))
+    if extra_skill is not None:
+        # A skill the queue requires already is required at the higher of the two levels.
+        same = [skill for skill in skills if skill.skill_id == extra_skill.pk]
+        if same:
+            same[0].min_proficiency = max(same[0].min_proficiency, extra_skill_min_proficiency)
+        else:
+            skills.append(
+                TaskSkill(
+                    group=group, skill=extra_skill, min_proficiency=extra_skill_min_proficiency
+                )
+            )
     TaskSkill.objects.bulk_create(skills)
 
 
@@ -47,6 +62,7 @@ def task_enqueue(
     is_callback: bool = False,
     callback_number: str = "",
     queued_at: datetime | None = None,
+    extra_skill_min_proficiency: int = 1,
 ) -> Task:
     """Create a queued Task for the conversation in the queue; matching runs after commit.
     `queued_at` keeps an earlier place in the FIFO order (a contact moved between queues)."""
@@ -61,7 +77,12 @@ def task_enqueue(
             callback_number=callback_number,
             queued_at=queued_at or timezone.now(),
         )
-        task_skill_group_add(task=task, queue=queue, extra_skill=extra_skill)
+        task_skill_group_add(
+            task=task,
+            queue=queue,
+            extra_skill=extra_skill,
+            extra_skill_min_proficiency=extra_skill_min_proficiency,
+        )
         board_changed_later()
         transaction.on_commit(lambda: task_route(task_id=task.pk))
     return task

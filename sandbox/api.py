@@ -1,4 +1,5 @@
-"""Vonage's Voice and Messages REST APIs over HTTPS (CONTRACT §1, §5, §7), for the official SDK.
+"""Vonage's Voice, Messages and Users REST APIs over HTTPS (CONTRACT §1, §5, §7, §9), for the
+official SDK (the Users API's handlers are in sandbox/users.py).
 
 Status codes and bodies are Vonage's: 201 create call, 204 modify call, 200 talk/stream/DTMF,
 202 send message; RFC 7807 bodies for 401 (bad or missing JWT), 404 (unknown call or path)
@@ -29,6 +30,7 @@ from sandbox.ncco import NccoInvalid, validate_ncco
 from sandbox.platform import CallNotLive, Platform
 from sandbox.recordings import RecordingStore
 from sandbox.state import Leg
+from sandbox.users import UsersApi
 
 logger = logging.getLogger("sandbox.api")
 
@@ -65,6 +67,7 @@ class VonageApi:
         messages: MessageCentre,
         recordings: RecordingStore,
         authenticator: Authenticator,
+        users: UsersApi,
     ) -> None:
         self.platform = platform
         self.messages = messages
@@ -88,6 +91,7 @@ class VonageApi:
             ("PATCH", r"/v1/messages/(?P<message_uuid>[^/]+)", self.update_message),
             ("GET", "/v2/reports/records/?", self.report_records),
         ]
+        routes += users.routes()
         for method, pattern, handler in routes:
             self.router.add(method, pattern, handler)
 

@@ -134,7 +134,6 @@ def monitoring_start(
             agent_id=None,
             leg_uuid=created.uuid,
             kind=Member.Kind.EXTERNAL,
-            to_address=endpoint.get("number") or endpoint.get("user", ""),
         )
         action_record(
             user=user,
