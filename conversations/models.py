@@ -8,7 +8,7 @@ channels, Messages. Every channel becomes a Conversation.
 from django.db import models
 
 # Call control's record, a model kept in a module of its own.
-from conversations.steps import CallStep  # noqa: F401
+from conversations.steps import CallStep, PlacedLegConversation  # noqa: F401
 
 
 class Channel(models.TextChoices):

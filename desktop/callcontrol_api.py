@@ -4,6 +4,7 @@ finds the agent's own contact and calls one service of routing.control or routin
 what the domain refuses is a 409 with its reason, what Vonage refuses a 502."""
 
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +35,9 @@ class StepOutput(serializers.ModelSerializer):
 
 class TransferTargetsApi(APIView):
     """GET: the queues and the agents a call can be handed to."""
+
+    # Any logged-in agent (request_agent refuses others), not the API's default (staff only).
+    permission_classes = [IsAuthenticated]
 
     def get(self, request: Request) -> Response:
         return Response(transfer.transfer_targets(agent=request_agent(request)))

@@ -23,6 +23,7 @@ from callcentre.celery import enqueue
 from callcentre.vonage.client import VonageError, get_client
 from conversations.call_record import call_totals
 from conversations.models import Conversation, Member, Recording
+from reports.cdr_details import cdr_vonage_details
 from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
 from routing.models import Task
@@ -166,10 +167,12 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            "channel": conversation.channel,
             **wrap_up_columns(conversation),
             "hold_seconds": control.hold_seconds,
             "consult_seconds": control.consult_seconds,
             "transfers": control.transfers,
+            **cdr_vonage_details(conversation=conversation, customer=customer),
             "intent": conversation.intent,
         },
     )

@@ -1,10 +1,11 @@
 """The post-call pipeline's Celery tasks: thin, ids in, one service call each."""
 
 import logging
+from datetime import date
 
 from celery import chain, shared_task
 
-from reports import services, surveys
+from reports import rollups, services, surveys
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +58,21 @@ def post_call_sweep() -> None:
         post_call.delay(conversation_id)
     if due:
         logger.info("post-call sweep: %s call(s) to finish", len(due))
+
+
+@shared_task(name="reports.rollup_recent")
+def rollup_recent() -> None:
+    """Today's and yesterday's roll-ups of the historical reports (beat, every 5 minutes)."""
+    rollups.rollup_recent()
+
+
+@shared_task(name="reports.rollup_settling")
+def rollup_settling() -> None:
+    """The days whose first-contact resolution may still change (beat, hourly)."""
+    rollups.rollup_settling()
+
+
+@shared_task(name="reports.rollup_range")
+def rollup_range(first: str, last: str) -> None:
+    """Rebuild the roll-ups of the local days `first` to `last` (ISO dates), on demand."""
+    rollups.rollup_days(first=date.fromisoformat(first), last=date.fromisoformat(last))

@@ -61,9 +61,11 @@ def task_enqueue(
     attributes: dict | None = None,
     is_callback: bool = False,
     callback_number: str = "",
+    queued_at: datetime | None = None,
     extra_skill_min_proficiency: int = 1,
 ) -> Task:
-    """Create a queued Task for the conversation in the queue; matching runs after commit."""
+    """Create a queued Task for the conversation in the queue; matching runs after commit.
+    `queued_at` keeps an earlier place in the FIFO order (a contact moved between queues)."""
     with transaction.atomic():
         task = Task.objects.create(
             conversation=conversation,
@@ -73,7 +75,7 @@ def task_enqueue(
             attributes=attributes or {},
             is_callback=is_callback,
             callback_number=callback_number,
-            queued_at=timezone.now(),
+            queued_at=queued_at or timezone.now(),
         )
         task_skill_group_add(
             task=task,
@@ -157,6 +159,12 @@ def task_return_to_queue(*, task_id: int, reason: str) -> None:
 
 def task_abandon(*, task: Task, now: datetime) -> None:
     """The customer left before an agent took the contact: its pending offer is withdrawn."""
+    task_offers_cancel(task=task, now=now)
+    task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
+
+
+def task_offers_cancel(*, task: Task, now: datetime) -> None:
+    """Withdraw an offered task's pending offer: the agent's slot goes back, they are routed."""
     if task.state == Task.State.OFFERED:
         for offer in Offer.objects.filter(task=task, state=Offer.State.PENDING):
             if offer_move(
@@ -168,7 +176,6 @@ def task_abandon(*, task: Task, now: datetime) -> None:
                 transaction.on_commit(partial(publish_offer_withdrawn, offer))
                 agent_slot_give_back(agent_id=offer.agent_id, channel=task.channel)
                 transaction.on_commit(partial(agent_route, agent_id=offer.agent_id))
-    task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
 
 
 def task_abandon_while_connecting(*, task: Task, now: datetime) -> None:

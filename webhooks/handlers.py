@@ -37,6 +37,7 @@ from routing import chat, ivr, recording, voice, waiting
 from routing.ivr_decisions import voice_for
 from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
+from speech import services as speech
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,10 @@ def event_store_and_apply(*, voice_event: VoiceEvent, received_at: datetime) -> 
     ):
         # The agent's softphone rang, answered or hung up: their desktop shows it.
         agent_changed_later(member.agent_id)
+        if voice_event.status == "answered":
+            speech.transcription_start_later(
+                conversation_id=member.conversation_id, agent_id=member.agent_id
+            )
     if (
         not stored.is_duplicate
         and member is not None

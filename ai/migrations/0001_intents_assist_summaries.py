@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0005_seed_away_reasons'),
-        ('conversations', '0006_transcript_segment_customer_outcome'),
+        ('conversations', '0007_transcript_segment_customer_outcome'),
         ('routing', '0010_ivr_menu_intent_question'),
     ]
 

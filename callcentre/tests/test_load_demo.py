@@ -49,6 +49,7 @@ def test_demo_data_gives_queues_agents_and_a_supervisor_login(monkeypatch, capsy
     ]
     assert list(Queue.objects.values_list("name", "business_hours__name")) == [
         ("Billing", None),
+        ("Outbound", None),  # click-to-call's (OUTBOUND_QUEUE); no menu option leads there
         ("Sales", "Office hours"),
         ("Support", None),
     ]

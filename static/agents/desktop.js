@@ -287,6 +287,10 @@
   window.Screen.watch(root.dataset.socket, {
     indicator: document.getElementById("connection"),
     onOpen: reload,
-    onEvent: reload,
+    onEvent: (event) => {
+      // Other modules of the desktop (transcript.js) take the events meant for them.
+      document.dispatchEvent(new CustomEvent("desktop:event", { detail: event }));
+      if (!event.type.startsWith("transcript.")) reload();
+    },
   });
 })();

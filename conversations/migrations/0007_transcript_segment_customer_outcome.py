@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversations', '0005_call_steps'),
+        ('conversations', '0006_placed_leg_conversations'),
     ]
 
     operations = [
