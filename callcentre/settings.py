@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "channels",
     "axes",
     "callcentre",
@@ -79,11 +81,13 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "agents",
+    "ai",
     "reports",
     "compliance",
     "webhooks",
     "desktop",
     "workspace",
+    "supervision",
     "speech",
     "sandbox",
 ]
@@ -228,6 +232,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 120.0},
     },
+    # The historical reports' roll-ups: today's (and yesterday's) every 5 minutes; every hour
+    # the days first-contact resolution may still change (REPORTS_FCR_DAYS back).
+    "reports-rollup-recent": {
+        "task": "reports.rollup_recent",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
+    "reports-rollup-settling": {
+        "task": "reports.rollup_settling",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
         "task": "routing.expire_offers",
@@ -252,6 +268,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     "routing-reap": {
         "task": "routing.reap",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
+    # Queue alert thresholds (supervision.alerts), and monitoring sessions whose call ended.
+    "supervision-evaluate-alerts": {
+        "task": "supervision.evaluate_alerts",
+        "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
+        "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
+    },
+    # Yesterday's calls against Vonage's Reports API, once it has run without an error.
+    "supervision-reconcile-yesterday": {
+        "task": "supervision.reconcile_yesterday",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "supervision-close-monitoring": {
+        "task": "supervision.close_monitoring",
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
@@ -321,7 +354,35 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "callcentre.openapi.ApiSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI 3 schema of the REST API (/api/schema, browsable at /api/docs/, staff only;
+# docs/api.md). Only /api/ is described: the webhooks are Vonage's, not a client's, API.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Contact centre API",
+    "DESCRIPTION": "The agents' API (/api/agent/) and the supervisors' (/api/supervisor/, "
+    "/api/conversations/, /api/dashboard/). Session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "PREPROCESSING_HOOKS": ["callcentre.openapi.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callcentre.openapi.nullable_as_openapi_31",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "agents.models.Agent.Status",
+        "MemberStateEnum": "conversations.models.Member.State",
+        "ConversationStateEnum": "conversations.models.Conversation.State",
+    },
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -423,6 +484,11 @@ CSAT_SURVEY_CHAT_TEXT = env_str(
 CSAT_SURVEY_MIN_INTERVAL_HOURS = env_int("CSAT_SURVEY_MIN_INTERVAL_HOURS", 24)
 # Texted back to a customer whose reply answered a survey; empty sends none.
 CSAT_SURVEY_THANKS_TEXT = env_str("CSAT_SURVEY_THANKS_TEXT", "Thank you for your feedback!")
+# Historical reports (docs/reports.md): the time zone whose days, weeks and months they show,
+# and first-contact resolution: a contact is resolved when the same customer (address) makes
+# no other contact within this many days. Roll-ups cover those days again each night.
+REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", TIME_ZONE)
+REPORTS_FCR_DAYS = env_int("REPORTS_FCR_DAYS", 7)
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 
@@ -436,6 +502,8 @@ MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
+# The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?
+MONITORING_TELLS_AGENT = env_bool("MONITORING_TELLS_AGENT", False)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agents.models import Agent, AgentSkill
+from ai.demo import demo_ai_load
 from routing.models import (
     BusinessHours,
     CannedReply,
@@ -148,6 +149,8 @@ class Command(BaseCommand):
                     QueueSkill.objects.get_or_create(queue=queues[name], skill=skills[skill_name])
             self.ensure_workspace(queues=queues)
             self.ensure_menu(queues=queues, vip_skill=skills["vip"])
+            # Intents (and their classifier, trained after commit), articles, assist rules.
+            demo_ai_load(queues=queues, skills=skills)
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
             )
@@ -171,10 +174,11 @@ class Command(BaseCommand):
         shown = supervisor_password or "(unchanged; set DEMO_PASSWORD to reset it)"
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data loaded: the Main menu, open around the clock (press 2 for Billing,"
+                "Demo data loaded: the Main menu, open around the clock: it asks how it can"
+                " help (say 'I have a problem with my bill'), then offers keys (2 for Billing,"
                 " 3 for Support, 9 for a callback, 0 for the opening hours; 1 for Sales, open"
                 " Monday to Friday, 8 AM to 8 PM, London time), 3 queues (and Outbound for"
-                " click-to-call), 4 agents.\n"
+                " click-to-call), 4 agents, 5 intents and 4 assist rules.\n"
             )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
             + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
@@ -220,6 +224,7 @@ class Command(BaseCommand):
             defaults={
                 "is_entry": is_entry,
                 "greeting": "Thank you for calling {centre}.",
+                "intent_question": "In a few words, how can we help you today?",
                 # Open around the clock, so the README's scenarios work at any hour.
                 "business_hours": None,
                 "closed_action": FallbackAction.VOICEMAIL,
