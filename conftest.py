@@ -86,6 +86,7 @@ class DatabaseOutage:
     def start(self) -> None:
         connection.close()
         if connection.vendor == "postgresql":
+            connection.close_pool()  # the pool keeps the settings it was made with
             connection.settings_dict["HOST"] = "127.0.0.1"
             connection.settings_dict["PORT"] = "1"
         else:
@@ -94,6 +95,8 @@ class DatabaseOutage:
 
     def restore(self) -> None:
         connection.close()
+        if connection.vendor == "postgresql":
+            connection.close_pool()
         connection.settings_dict.clear()
         connection.settings_dict.update(self.saved)
         self.is_down = False

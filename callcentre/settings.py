@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -158,6 +159,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("keepalives_interval", 5)
     options.setdefault("keepalives_count", 3)
     options.setdefault("tcp_user_timeout", 10_000)
+    # Connections come from a pool per process (callcentre.postgresql.pool; Django's psycopg
+    # pool), so a process holds at most DATABASE_POOL_MAX_SIZE whatever its threads do:
+    # docs/architecture.md, "Database connections", sizes max_connections from it.
+    if env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # a request gives its connection back
+        options.setdefault(
+            "pool",
+            {
+                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
+                # Seconds a thread waits for a free connection (a webhook: its deadline).
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+                # Idle connections above min_size are closed after this many seconds.
+                "max_idle": env_int("DATABASE_POOL_MAX_IDLE", 60),
+            },
+        )
+# Prepared statements for the hot queries (callcentre.db.first_row). Off for a pooler that
+# cannot keep them in transaction mode (pgbouncer before 1.21, or max_prepared_statements 0).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # Statement and lock timeout applied inside webhook transactions (milliseconds), by the server.
 WEBHOOK_DATABASE_TIMEOUT_MS = env_int("WEBHOOK_DATABASE_TIMEOUT_MS", 1500)
 # A webhook's database work ends by then, measured by us: past it the connection is shut
@@ -214,6 +234,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# The live call path (ringing the agent who accepted, hanging up agents' legs) has a queue of
+# its own, so it never waits behind the post-call pipeline: in a load run on one shared queue
+# the agent's ring waited up to 80 s behind CDRs and surveys (docs/benchmarks.md). A worker
+# without -Q consumes both; production runs one worker for each (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_CALLS_QUEUE = "calls"
+CELERY_TASK_QUEUES = [
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_CALLS_QUEUE, routing_key=CELERY_CALLS_QUEUE),
+]
+CELERY_TASK_ROUTES = {
+    "routing.connect_agent": {"queue": CELERY_CALLS_QUEUE},
+    "routing.hang_up_agent_legs": {"queue": CELERY_CALLS_QUEUE},
+}
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
 CELERY_BEAT_SCHEDULE = {
     "replay-webhook-spool": {
