@@ -158,9 +158,10 @@ def first_row(sql: str, params: dict[str, Any] | Sequence[Any]) -> tuple[Any, ..
     On PostgreSQL the query runs as a prepared statement with server-side parameters: the
     hot queries are planned once per connection, not on every request (planning took
     several times longer than running them), and nothing is built per call as the ORM
-    builds its SQL. Django's execute wrappers and query log still see it.
+    builds its SQL. Django's execute wrappers and query log still see it. A pooled connection
+    keeps its prepared statements from one request to the next (psycopg's, per connection).
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS:
         connection.ensure_connection()
         connection.validate_thread_sharing()
         if connection.connection.prepare_threshold is None:

@@ -65,3 +65,14 @@ def audit_lockout(*, username: str, user: User | None, address: str, where: str)
         where=where,
     )
     return True
+
+
+def audit_token_issued(*, user: User, jti: str, where: str) -> None:
+    """A softphone (Client SDK) token was given to `user`: who, when, which (its jti)."""
+    AuditEntry.objects.create(
+        user=user,
+        username=user.get_username(),
+        kind=AuditEntry.Kind.SOFTPHONE_TOKEN,
+        object_id=jti[:64],
+        where=where,
+    )

@@ -17,6 +17,7 @@ def post_call(conversation_id: int) -> None:
         return
     chain(
         write_cdr.si(conversation_id),
+        summarise.si(conversation_id),
         send_survey.si(conversation_id),
         store_recordings.si(conversation_id),
     ).delay()
@@ -25,6 +26,11 @@ def post_call(conversation_id: int) -> None:
 @shared_task(name="reports.write_cdr")
 def write_cdr(conversation_id: int) -> None:
     services.cdr_write(conversation_id=conversation_id)
+
+
+@shared_task(name="reports.summarise")
+def summarise(conversation_id: int) -> None:
+    services.call_summary_write(conversation_id=conversation_id)
 
 
 @shared_task(name="reports.send_survey")

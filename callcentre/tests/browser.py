@@ -1,6 +1,8 @@
 """Reading and using a live page in browser tests without racing its re-renders."""
 
+import os
 import time
+from pathlib import Path
 
 READ_TEXT = """
 return Array.from(document.querySelectorAll(arguments[0]), (node) => node.innerText).join(" ");
@@ -43,3 +45,17 @@ def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
         except StaleElementReferenceException:
             time.sleep(0.1)
     raise AssertionError(f"could not type into {css}")
+
+
+def artifacts_dir(name: str) -> Path:
+    """Where browser tests keep their screenshots: TEST_ARTIFACTS_DIR (default
+    var/test-artifacts) / name. CI keeps the directory as the run's artefacts."""
+    directory = Path(os.environ.get("TEST_ARTIFACTS_DIR", "var/test-artifacts")) / name
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def screenshot(browser, directory: Path, name: str) -> Path:
+    path = directory / f"{name}.png"
+    browser.save_screenshot(str(path))
+    return path
