@@ -56,7 +56,7 @@ class ContactStat(models.Model):
         indexes = [
             # A report reads one dimension of one queue (or of every queue together, 0).
             models.Index(
-                fields=["period", "dimension", "queue_id", "bucket"], name="contactstat_read"
+                fields=["period", "dimension", "queue_id", "bucket"], name="contactstat_read_queue"
             ),
         ]
 
