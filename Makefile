@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv run test lint typecheck bench vendor
+.PHONY: help venv run test lint typecheck bench vendor load
 
 help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
@@ -18,6 +18,8 @@ help:
 	@echo "make lint   ruff check, ruff format --check, import-linter (the apps' import order), mypy"
 	@echo "make typecheck  mypy alone"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
+	@echo "make load   one load run on the production layout (gunicorn, uvicorn, Celery worker and beat,"
+	@echo "           the sandbox) on DATABASE_URL (PostgreSQL) and REDIS_URL: LOAD_ARGS=\"--rate 200/h ...\""
 	@echo "make venv   create .venv and install requirements-dev.txt"
 	@echo "make vendor  copy the pinned front-end libraries of package.json into static/vendor/ (needs npm)"
 
@@ -47,6 +49,10 @@ run: venv
 	  VONAGE_REST_HOST="$$VONAGE_API_HOST" && \
 	  REQUESTS_CA_BUNDLE="$${SANDBOX_DIR:-$${VAR_DIR:-$$PWD/var}/sandbox}/ca-bundle.pem" && \
 	  export VONAGE_API_HOST VONAGE_REST_HOST REQUESTS_CA_BUNDLE && with_sandbox=1; \
+	fi && \
+	if [ -n "$${with_sandbox:-}" ] && ! command -v espeak-ng >/dev/null 2>&1; then \
+	  echo "espeak-ng is not installed: the sandbox's calls carry no sound, so live transcription is off (apt-get install espeak-ng; see README)." >&2; \
+	  : "$${SPEECH_ENGINE:=off}"; export SPEECH_ENGINE; \
 	fi && \
 	: "$${EMBEDDED_BEAT:=1}" && export EMBEDDED_BEAT && \
 	$(VENV_PY) manage.py migrate --noinput && \
@@ -93,3 +99,9 @@ bench: venv
 # this refreshes them from the npm registry after a version change. Nothing loads from a CDN.
 vendor:
 	sh scripts/vendor_static.sh
+
+# scripts/load_run.sh starts everything, runs `manage.py sandbox_load $(LOAD_ARGS)`, prints the
+# report and stops everything (docs/sandbox.md, "Load mode"; figures in docs/benchmarks.md).
+LOAD_ARGS ?=
+load: venv
+	sh scripts/load_run.sh $(LOAD_ARGS)

@@ -48,6 +48,27 @@ def fresh_menu_cache() -> Iterator[None]:
     menu_cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def urls_loaded() -> None:
+    """The URLconf (and so every view and what it imports: scikit-learn for the IVR's
+    intents) is loaded before the first request, as gunicorn's preload and runserver's checks
+    load it: otherwise the first webhook of a test run spends its database deadline
+    (callcentre.deadline) importing, on a busy machine."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading it is the point
+
+
+@pytest.fixture(autouse=True)
+def fresh_intent_model() -> Iterator[None]:
+    """Each test starts without an intent model loaded by an earlier test (ai.selectors)."""
+    from ai.selectors import model_cache
+
+    model_cache.clear()
+    yield
+    model_cache.clear()
+
+
 @pytest.fixture
 def vonage(client: Client, settings) -> SignedVonage:
     return SignedVonage(
@@ -65,6 +86,7 @@ class DatabaseOutage:
     def start(self) -> None:
         connection.close()
         if connection.vendor == "postgresql":
+            connection.close_pool()  # the pool keeps the settings it was made with
             connection.settings_dict["HOST"] = "127.0.0.1"
             connection.settings_dict["PORT"] = "1"
         else:
@@ -73,6 +95,8 @@ class DatabaseOutage:
 
     def restore(self) -> None:
         connection.close()
+        if connection.vendor == "postgresql":
+            connection.close_pool()
         connection.settings_dict.clear()
         connection.settings_dict.update(self.saved)
         self.is_down = False

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "channels",
     "axes",
     "callcentre",
@@ -79,11 +82,14 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "agents",
+    "ai",
     "reports",
     "compliance",
     "webhooks",
     "desktop",
     "workspace",
+    "supervision",
+    "speech",
     "sandbox",
 ]
 
@@ -153,6 +159,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("keepalives_interval", 5)
     options.setdefault("keepalives_count", 3)
     options.setdefault("tcp_user_timeout", 10_000)
+    # Connections come from a pool per process (callcentre.postgresql.pool; Django's psycopg
+    # pool), so a process holds at most DATABASE_POOL_MAX_SIZE whatever its threads do:
+    # docs/architecture.md, "Database connections", sizes max_connections from it.
+    if env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # a request gives its connection back
+        options.setdefault(
+            "pool",
+            {
+                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 8),
+                # Seconds a thread waits for a free connection (a webhook: its deadline).
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+                # Idle connections above min_size are closed after this many seconds.
+                "max_idle": env_int("DATABASE_POOL_MAX_IDLE", 60),
+            },
+        )
+# Prepared statements for the hot queries (callcentre.db.first_row). Off for a pooler that
+# cannot keep them in transaction mode (pgbouncer before 1.21, or max_prepared_statements 0).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # Statement and lock timeout applied inside webhook transactions (milliseconds), by the server.
 WEBHOOK_DATABASE_TIMEOUT_MS = env_int("WEBHOOK_DATABASE_TIMEOUT_MS", 1500)
 # A webhook's database work ends by then, measured by us: past it the connection is shut
@@ -209,6 +234,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# The live call path (ringing the agent who accepted, hanging up agents' legs) has a queue of
+# its own, so it never waits behind the post-call pipeline: in a load run on one shared queue
+# the agent's ring waited up to 80 s behind CDRs and surveys (docs/benchmarks.md). A worker
+# without -Q consumes both; production runs one worker for each (docker-compose.yml).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_CALLS_QUEUE = "calls"
+CELERY_TASK_QUEUES = [
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_CALLS_QUEUE, routing_key=CELERY_CALLS_QUEUE),
+]
+CELERY_TASK_ROUTES = {
+    "routing.connect_agent": {"queue": CELERY_CALLS_QUEUE},
+    "routing.hang_up_agent_legs": {"queue": CELERY_CALLS_QUEUE},
+}
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.
 CELERY_BEAT_SCHEDULE = {
     "replay-webhook-spool": {
@@ -226,6 +265,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.post_call_sweep",
         "schedule": 120.0,
         "options": {"expires": 120.0},
+    },
+    # The historical reports' roll-ups: today's (and yesterday's) every 5 minutes; every hour
+    # the days first-contact resolution may still change (REPORTS_FCR_DAYS back).
+    "reports-rollup-recent": {
+        "task": "reports.rollup_recent",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
+    "reports-rollup-settling": {
+        "task": "reports.rollup_settling",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
@@ -251,6 +302,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     "routing-reap": {
         "task": "routing.reap",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
+    # Queue alert thresholds (supervision.alerts), and monitoring sessions whose call ended.
+    "supervision-evaluate-alerts": {
+        "task": "supervision.evaluate_alerts",
+        "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
+        "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
+    },
+    # Yesterday's calls against Vonage's Reports API, once it has run without an error.
+    "supervision-reconcile-yesterday": {
+        "task": "supervision.reconcile_yesterday",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "supervision-close-monitoring": {
+        "task": "supervision.close_monitoring",
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
@@ -297,6 +365,16 @@ SOFTPHONE_TOKEN_SECONDS = env_int("SOFTPHONE_TOKEN_SECONDS", 900)
 VONAGE_CLIENT_API_URL = env_str("VONAGE_CLIENT_API_URL")
 VONAGE_CLIENT_WEBSOCKET_URL = env_str("VONAGE_CLIENT_WEBSOCKET_URL")
 
+# Live transcription (speech/, docs/transcription.md). SPEECH_ENGINE: "pocketsphinx" (offline,
+# the model inside the pocketsphinx wheel), "deepgram" (Deepgram's streaming API; needs
+# DEEPGRAM_API_KEY) or "off". Vonage connects its websocket leg to MEDIA_STREAM_URL
+# (default: PUBLIC_URL with ws(s):// and /ws/media/).
+SPEECH_ENGINE = env_str("SPEECH_ENGINE", "pocketsphinx")
+DEEPGRAM_API_KEY = env_str("DEEPGRAM_API_KEY")
+DEEPGRAM_URL = env_str("DEEPGRAM_URL", "wss://api.deepgram.com").rstrip("/")
+DEEPGRAM_MODEL = env_str("DEEPGRAM_MODEL", "nova-3")
+MEDIA_STREAM_URL = env_str("MEDIA_STREAM_URL", PUBLIC_URL.replace("http", "ws", 1) + "/ws/media/")
+
 # Durable local spool for webhook payloads that could not be stored right away.
 SPOOL_DIR = Path(env_str("SPOOL_DIR", str(VAR_DIR / "spool")))
 
@@ -310,7 +388,35 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "callcentre.openapi.ApiSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI 3 schema of the REST API (/api/schema, browsable at /api/docs/, staff only;
+# docs/api.md). Only /api/ is described: the webhooks are Vonage's, not a client's, API.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Contact centre API",
+    "DESCRIPTION": "The agents' API (/api/agent/) and the supervisors' (/api/supervisor/, "
+    "/api/conversations/, /api/dashboard/). Session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "PREPROCESSING_HOOKS": ["callcentre.openapi.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callcentre.openapi.nullable_as_openapi_31",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "agents.models.Agent.Status",
+        "MemberStateEnum": "conversations.models.Member.State",
+        "ConversationStateEnum": "conversations.models.Conversation.State",
+    },
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -412,6 +518,11 @@ CSAT_SURVEY_CHAT_TEXT = env_str(
 CSAT_SURVEY_MIN_INTERVAL_HOURS = env_int("CSAT_SURVEY_MIN_INTERVAL_HOURS", 24)
 # Texted back to a customer whose reply answered a survey; empty sends none.
 CSAT_SURVEY_THANKS_TEXT = env_str("CSAT_SURVEY_THANKS_TEXT", "Thank you for your feedback!")
+# Historical reports (docs/reports.md): the time zone whose days, weeks and months they show,
+# and first-contact resolution: a contact is resolved when the same customer (address) makes
+# no other contact within this many days. Roll-ups cover those days again each night.
+REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", TIME_ZONE)
+REPORTS_FCR_DAYS = env_int("REPORTS_FCR_DAYS", 7)
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 
@@ -425,6 +536,8 @@ MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
 OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
+# The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?
+MONITORING_TELLS_AGENT = env_bool("MONITORING_TELLS_AGENT", False)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

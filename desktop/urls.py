@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desktop import api, callcontrol_api, softphone, workspace_api
+from desktop import api, assist_api, callcontrol_api, softphone, workspace_api
 
 callcontrol_api_urls = [
     path(
@@ -82,5 +82,15 @@ urlpatterns = [
         "tasks/<int:task_id>/canned-replies",
         workspace_api.CannedRepliesApi.as_view(),
         name="api-canned-replies",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/used",
+        assist_api.SuggestionUsedApi.as_view(),
+        name="api-suggestion-used",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/dismissed",
+        assist_api.SuggestionDismissedApi.as_view(),
+        name="api-suggestion-dismissed",
     ),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sandbox import api_params as params
-from sandbox import payloads
+from sandbox import payloads, reports_api
 from sandbox.appjwt import Authenticator, Unauthorized, error_body
 from sandbox.audio import speaking_seconds
 from sandbox.http import (
@@ -89,6 +89,7 @@ class VonageApi:
             ("GET", r"/v1/files/(?P<file_id>[^/]+)", self.download),
             ("POST", "/v1/messages/?", self.send_message),
             ("PATCH", r"/v1/messages/(?P<message_uuid>[^/]+)", self.update_message),
+            ("GET", "/v2/reports/records/?", self.report_records),
         ]
         routes += users.routes()
         for method, pattern, handler in routes:
@@ -116,7 +117,9 @@ class VonageApi:
             status = 405 if path_known else 404
             return json_response(status, error_body(status))
         try:
-            if request.path.startswith("/v1/messages"):
+            if request.path.startswith("/v2/reports"):
+                self.auth.check_basic(request.headers.get("authorization"))
+            elif request.path.startswith("/v1/messages"):
                 self.auth.check_jwt_or_basic(request.headers.get("authorization"))
             else:
                 self.auth.check_jwt(request.headers.get("authorization"))
@@ -234,6 +237,12 @@ class VonageApi:
                 "_embedded": {"calls": [payloads.call_resource(leg) for leg in page]},
             },
         )
+
+    async def report_records(self, request: Request) -> Response:
+        status, body = reports_api.records_answer(
+            self.platform.registry.legs_in_order(), request.query, account_id=self.auth.api_key
+        )
+        return json_response(status, body)
 
     async def get_call(self, request: Request, uuid: str) -> Response:
         leg = self._leg(uuid)

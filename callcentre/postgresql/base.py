@@ -20,26 +20,58 @@ A webhook's database work runs under a client-side deadline (callcentre.deadline
 connection tells the deadline which socket to shut down when it passes. The fallback health
 check (SELECT 1, after an error) runs under a short deadline of its own: it runs before the
 request's middleware, and would otherwise wait for ever on a server that stopped answering.
+
+With OPTIONS["pool"] (settings.py: DATABASE_POOL) connections come from the process's pool
+(callcentre.postgresql.pool), which checks them the same way before handing them out.
 """
 
 import functools
-import select
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.postgresql import base
 from django.db.backends.utils import debug_transaction
 from psycopg import IsolationLevel, pq, sql
 
 from callcentre import deadline
+from callcentre.postgresql import pool as pooling
 
 HEALTH_CHECK_DEADLINE_SECONDS = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     begin_settings: dict[str, str] | None = None  # for the next BEGIN only
+    _connection_pools: dict[str, Any] = {}
+
+    @property
+    def pool(self) -> pooling.DeadlinePool | None:
+        """Django's pool (base.DatabaseWrapper.pool) with this project's check and deadline."""
+        options = self.settings_dict["OPTIONS"].get("pool")
+        if not options or self.alias == NO_DB_ALIAS:
+            return None
+        if self.alias not in self._connection_pools:
+            if self.settings_dict.get("CONN_MAX_AGE", 0) != 0:
+                raise ImproperlyConfigured("Pooling doesn't support persistent connections.")
+            arguments = self.get_connection_params()
+            arguments["autocommit"] = True  # Django sets it per connection later, as it does
+            created = pooling.DeadlinePool(
+                kwargs=arguments,
+                open=False,
+                # Django's (5.1+): the time zone and role of each new connection.
+                configure=self._configure_connection,  # type: ignore[attr-defined]
+                check=pooling.check_connection,
+                name=f"{self.alias}-{os.getpid()}",
+                **pooling.pool_options(options),
+            )
+            # Threads racing here build a pool each; the first stored wins (none is open yet).
+            self._connection_pools.setdefault(self.alias, created)
+        return self._connection_pools[self.alias]
 
     @contextmanager
     def transaction_settings(self, **settings: str) -> Iterator[None]:
@@ -97,17 +129,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return super().is_usable()
 
     def socket_is_quiet(self) -> bool:
-        """Open, idle, and nothing from the server waiting to be read."""
-        connection = self.connection
-        if connection.closed or connection.broken:
-            return False
-        if connection.info.transaction_status != pq.TransactionStatus.IDLE:
-            return False
-        try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return not readable
+        return pooling.socket_is_quiet(self.connection)
+
+
+pooling.register_fork_handler(DatabaseWrapper._connection_pools)
 
 
 def begin_statement(isolation_level: IsolationLevel | None) -> str:

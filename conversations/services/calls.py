@@ -165,8 +165,8 @@ def member_add_agent_leg(
     to_address: str = "",
     leg_conversation_uuid: str = "",
 ) -> Member:
-    """Register the leg we placed to an agent (or, with `kind` external, to a phone number
-    call control brought in).
+    """Register a leg we placed into a call: an agent's, or with another `kind` a phone
+    number call control brought in (external), a supervisor's phone (external too).
 
     Vonage may report the leg (`started`) before the create-call answer reaches us: its
     events then filed it as a call of its own. It is moved, with its events, into the

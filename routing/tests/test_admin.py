@@ -59,6 +59,7 @@ def queue_form(*, steps: list[dict] = (), codes: list[dict] = (), **fields) -> d
         "offer_callback_while_waiting": "on",
         "overflow_action": "voicemail",
         "closed_action": "voicemail",
+        "recording": "off",
         **fields,
         **inline("queue_skills", []),
         **inline("escalation_steps", list(steps)),

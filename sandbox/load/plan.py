@@ -29,7 +29,6 @@ class LoadPlan:
     queue: str
     seed: int | None = None
     wrap_up_seconds: float = 0.0
-    poll_seconds: float = 0.25  # real seconds between a simulated agent's looks at its offers
     drain_seconds: float | None = None  # after the arrivals; default: 10 talk times
 
     def __post_init__(self) -> None:
@@ -41,7 +40,6 @@ class LoadPlan:
             (self.duration_seconds > 0, "the duration must be positive"),
             (self.speed > 0, "the speed must be positive"),
             (self.wrap_up_seconds >= 0, "the wrap-up cannot be negative"),
-            (self.poll_seconds > 0, "the poll interval must be positive"),
             (self.drain_seconds is None or self.drain_seconds >= 0, "the drain cannot be negative"),
         ]
         for passed, problem in checks:

@@ -14,15 +14,16 @@ real seconds times the speed, i.e. call seconds.
 - occupancy: agents' busy time (offer to hang-up) in the arrival window over agents x window.
 - wasted agent time: per answered call, the time between the agent being free for this caller
   (the later of the caller queueing and the agent's previous hang-up plus wrap-up) and the
-  caller being connected: the routing, the agent's look at its offers, the accept, connecting
-  the softphone and the caller's "please hold" prompt. Erlang C assumes none of it.
+  caller being connected: the routing, the offer's way to the agent's websocket (publish,
+  Redis, the ASGI process), the accept, connecting the softphone and the caller's "please
+  hold" prompt. Erlang C assumes none of it.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from reports.erlang import ErlangC, erlang_c
+from reports.erlang import ErlangA, ErlangC, erlang_a, erlang_c
 from routing.models import Offer, Queue, Task
 from sandbox.load.agents import AgentRecord
 from sandbox.load.callers import CallerRecord
@@ -84,12 +85,34 @@ class Summary:
             agents=self.plan.agents,
         )
 
+    def erlang_a_models(self) -> dict[str, ErlangA]:
+        """Erlang A (M/M/N+M) for the plan, the realised traffic and it with the waste: with
+        --patience, what the callers' abandoning is set against."""
+        patience = self.plan.patience_seconds
+        if patience is None:
+            return {}
+        shapes = {
+            "Erlang A: plan": (self.plan.arrivals_per_hour, self.plan.talk_seconds),
+            "realised": (self.arrivals_per_hour, self.talk_seconds),
+            "realised + waste": (self.arrivals_per_hour, self.talk_seconds + self.wasted_seconds),
+        }
+        return {
+            name: erlang_a(
+                arrivals_per_hour=rate,
+                handle_seconds=handle,
+                agents=self.plan.agents,
+                patience_seconds=patience,
+            )
+            for name, (rate, handle) in shapes.items()
+            if rate > 0 and handle > 0
+        }
+
     @property
     def wasted_seconds(self) -> float:
         return sum(self.waste.values())
 
     def as_dict(self) -> dict:
-        def figures(model: ErlangC) -> dict[str, float]:
+        def figures(model: ErlangC | ErlangA) -> dict[str, float]:
             return {
                 "probability_of_waiting": model.probability_of_waiting,
                 "average_speed_of_answer": model.average_speed_of_answer,
@@ -97,7 +120,12 @@ class Summary:
                 "occupancy": model.occupancy,
             }
 
+        erlang_a_figures = {
+            name: {**figures(model), "probability_of_abandoning": model.probability_of_abandoning}
+            for name, model in self.erlang_a_models().items()
+        }
         return {
+            "erlang_a": erlang_a_figures,
             "offered": self.offered,
             "answered": self.answered,
             "abandoned": self.abandoned,
@@ -218,6 +246,7 @@ def waste(
 ) -> dict[str, float]:
     """Mean call seconds per answered call between 'agent free for this caller' and connected."""
     free_since = {agent.account.agent_id: agent.available_at for agent in agents}
+    seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
     parts: dict[str, list[float]] = defaultdict(list)
     handled = sorted(
@@ -234,9 +263,17 @@ def waste(
         ready = max(task.queued_at.timestamp(), previous_free)
         offered_at = offer.created_at.timestamp()
         parts["free agent to offer"].append(max(0.0, offered_at - ready))
-        parts["offer to accept"].append(task.assigned_at.timestamp() - offered_at)
+        seen = seen_at.get(offer.pk)
+        if seen is not None and seen <= task.assigned_at.timestamp():
+            parts["offer to the agent's websocket"].append(seen - offered_at)
+            parts["websocket to accept"].append(task.assigned_at.timestamp() - seen)
+        else:  # taken from the API (a missed message): no split
+            parts["offer to accept (API)"].append(task.assigned_at.timestamp() - offered_at)
         parts["accept to connected"].append(caller.connected_at - task.assigned_at.timestamp())
-    return {name: mean(values) * plan.speed for name, values in parts.items()}
+    # Per answered call (a part only some calls have counts as 0 for the others), so that
+    # the parts add up to the mean waste.
+    counted = len(parts["free agent to offer"])
+    return {name: sum(values) / counted * plan.speed for name, values in parts.items()}
 
 
 def report_text(summary: Summary) -> str:
@@ -275,6 +312,16 @@ def report_text(summary: Summary) -> str:
             },
         ),
         "",
+    ]
+    if summary.erlang_a_models():
+        lines += [
+            comparison(summary, summary.erlang_a_models()),
+            "",
+            "With patience, Erlang A (M/M/N+M: exponential patience of the plan's mean) for the",
+            "same three; the callers who hung up count as not answered in the service level.",
+            "",
+        ]
+    lines += [
         "Erlang C for the plan's rate and talk time; for the realised traffic (the arrivals and",
         "talk times this run drew); and for it with the wasted agent time added to each call.",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
@@ -284,7 +331,7 @@ def report_text(summary: Summary) -> str:
     return "\n".join(lines)
 
 
-def comparison(summary: Summary, models: dict[str, ErlangC]) -> str:
+def comparison(summary: Summary, models: dict[str, ErlangC] | dict[str, ErlangA]) -> str:
     measured = summary.measured
     assert measured is not None
     target = summary.service_level_seconds
@@ -294,6 +341,9 @@ def comparison(summary: Summary, models: dict[str, ErlangC]) -> str:
         (f"Service level ({target} s)", measured.service_level, "service_level", "{:.3f}"),
         ("Occupancy", measured.occupancy, "occupancy", "{:.3f}"),
     ]
+    if all(isinstance(model, ErlangA) for model in models.values()):
+        abandoned = summary.abandoned / summary.offered if summary.offered else 0.0
+        rows.insert(1, ("Abandoned", abandoned, "probability_of_abandoning", "{:.3f}"))
     lines = [f"{'':24}{'measured':>10}" + "".join(f"{title:>18}" for title in models)]
     for name, got, figure, shape in rows:
         predictions = [

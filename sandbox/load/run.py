@@ -47,21 +47,30 @@ def load_run(
     *,
     control: ControlClient,
     app_url: str,
+    socket_url: str | None = None,
     say: Callable[[str], None] = lambda line: None,
 ) -> Summary:
     centre_number = sandbox_check(control, plan)
     centre = centre_prepare(plan)
     try:
         return play(
-            plan, centre=centre, control=control, app_url=app_url, number=centre_number, say=say
+            plan,
+            centre=centre,
+            control=control,
+            app_url=app_url,
+            socket_url=socket_url,
+            number=centre_number,
+            say=say,
         )
     finally:
         centre_restore(centre)
 
 
-def play(plan, *, centre, control, app_url, number, say) -> Summary:
+def play(plan, *, centre, control, app_url, socket_url, number, say) -> Summary:
     agents = [
-        SimulatedAgent(account=account, plan=plan, app_url=app_url, control=control)
+        SimulatedAgent(
+            account=account, plan=plan, app_url=app_url, control=control, socket_url=socket_url
+        )
         for account in centre.accounts
     ]
     for agent in agents:

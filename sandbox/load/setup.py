@@ -1,21 +1,25 @@
 """The centre a load run plays against: its queue, set for the run, and the simulated agents.
 
-The agents are real users and agents (`load-agent-1`, ...) with the queue's skills and an API
-token, created on the first run and reused. The queue's wrap-up is set to the plan's for the run,
+The agents are real users and agents (`load-agent-1`, ...) with the queue's skills, an API
+token and a logged-in session (for the desktop's websocket), created on the first run and
+reused. The queue's wrap-up is set to the plan's for the run,
 its maximum wait and length are lifted (overflow would take callers out of the measurement), and
 everything is put back afterwards.
 """
 
 from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import api_token_create
 from agents.models import Agent, AgentSkill
 from routing import hours
-from routing.models import IvrOption, Queue, QueueSkill
+from routing.models import IvrOption, Queue, QueueSkill, Task
 from routing.selectors import menu_entry, menu_tree_changed
 from sandbox.load.plan import LoadPlan, PlanError
 
@@ -30,6 +34,7 @@ class AgentAccount:
     username: str
     vonage_user: str
     token: str
+    session_key: str  # a logged-in session, for the desktop's websocket (cookie auth)
 
 
 @dataclass
@@ -58,6 +63,17 @@ def centre_prepare(plan: LoadPlan) -> Centre:
         raise PlanError(
             f"other agents are available ({', '.join(others)}): they would be offered the "
             "run's calls and never answer. Set them away or offline first."
+        )
+    left_over = Task.objects.filter(
+        queue=queue, state__in=(Task.State.QUEUED, Task.State.OFFERED, Task.State.ASSIGNED)
+    ).count()
+    busy = Agent.objects.filter(user__username__startswith=AGENT_PREFIX, voice_load__gt=0)
+    if left_over or busy.exists():
+        raise PlanError(
+            f"the {queue.name} queue has {left_over} unfinished tasks and {busy.count()} load "
+            "agents still hold a call: a run stopped before its end left calls the sandbox "
+            "(its state is in memory) no longer knows. Load runs want a database of their own: "
+            "drop and recreate it (make load migrates it and loads the demo data)."
         )
     with transaction.atomic():
         accounts = [agent_account(number, queue) for number in range(1, plan.agents + 1)]
@@ -106,4 +122,14 @@ def agent_account(number: int, queue: Queue) -> AgentAccount:
     # Only a key's hash is stored: each run makes its agent a new key, replacing the last.
     user.api_tokens.filter(name=LOAD_TOKEN_NAME).delete()
     _, key = api_token_create(user=user, name=LOAD_TOKEN_NAME)
-    return AgentAccount(agent.pk, username, agent.vonage_user, key)
+    return AgentAccount(agent.pk, username, agent.vonage_user, key, session_for(user))
+
+
+def session_for(user: Any) -> str:
+    """A session logged in as `user`, as the login page makes: the websocket's credentials."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection, connections
 
 from agents.models import Agent
+from reports.erlang import erlang_a
 from routing.models import Queue, Task
 from routing.tests.factories import (
     IvrMenuFactory,
@@ -48,9 +49,10 @@ def concurrent_sqlite(transactional_db):
 
 
 @pytest.fixture
-def running(concurrent_sqlite, project_sandbox):
-    """The sandbox at the plan's speed with wall-clock timestamps, both ways with the project."""
-    return project_sandbox(speed=SPEED, timestamps="wall", app_answer_delay=0.0)
+def running(concurrent_sqlite, asgi_project_sandbox):
+    """The sandbox at the plan's speed with wall-clock timestamps, both ways with the project
+    (served by its ASGI application: the simulated agents take offers from its websocket)."""
+    return asgi_project_sandbox(speed=SPEED, timestamps="wall", app_answer_delay=0.0)
 
 
 def plan(**changes) -> LoadPlan:
@@ -63,17 +65,18 @@ def plan(**changes) -> LoadPlan:
         "speed": SPEED,
         "queue": "billing",
         "seed": 7,
-        "poll_seconds": 0.1,
     }
     return LoadPlan(**{**values, **changes})
 
 
 @pytest.mark.slow
-def test_patient_callers_are_all_answered_by_the_simulated_agents(billing, running, live_server):
+def test_patient_callers_are_all_answered_by_the_simulated_agents(
+    billing, running, asgi_live_server
+):
     the_plan = plan()
     scheduled = arrivals(the_plan)
 
-    summary = load_run(the_plan, control=running.control, app_url=live_server.url)
+    summary = load_run(the_plan, control=running.control, app_url=asgi_live_server.url)
 
     print(report_text(summary))
     assert summary.scheduled == len(scheduled) >= 3
@@ -97,10 +100,12 @@ def test_patient_callers_are_all_answered_by_the_simulated_agents(billing, runni
 
 
 @pytest.mark.slow
-def test_impatient_callers_abandon_while_the_one_agent_is_busy(billing, running, live_server):
-    the_plan = plan(agents=1, talk_seconds=3600, patience_seconds=5, arrivals_per_hour=720)
+def test_impatient_callers_abandon_while_the_one_agent_is_busy(billing, running, asgi_live_server):
+    # Patience of 20 call seconds (1 s real): the first caller outlasts the offer, the accept
+    # and the connect on a busy shared machine; the rest give up long before the hour.
+    the_plan = plan(agents=1, talk_seconds=3600, patience_seconds=20, arrivals_per_hour=720)
 
-    summary = load_run(the_plan, control=running.control, app_url=live_server.url)
+    summary = load_run(the_plan, control=running.control, app_url=asgi_live_server.url)
 
     assert summary.offered == summary.scheduled >= 5
     assert summary.answered == 1  # the first caller keeps the agent for the rest of the run
@@ -133,10 +138,10 @@ def test_arrivals_are_repeatable_with_a_seed():
 
 
 def test_a_sandbox_at_another_speed_is_refused_before_anything_changes(
-    billing, running, live_server
+    billing, running, asgi_live_server
 ):
     with pytest.raises(PlanError, match="restart it with"):
-        load_run(plan(speed=5), control=running.control, app_url=live_server.url)
+        load_run(plan(speed=5), control=running.control, app_url=asgi_live_server.url)
     assert not Agent.objects.exists()
     assert Queue.objects.get(pk=billing.pk).wrap_up_seconds == 30
 
@@ -175,4 +180,46 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
     assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330"]
     assert summary.as_dict()["erlang_c_realised"]["probability_of_waiting"] == pytest.approx(
         0.2649, abs=1e-4
+    )
+
+
+def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
+    summary = Summary(
+        plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
+        service_level_seconds=20,
+        scheduled=100,
+        offered=100,
+        answered=90,
+        abandoned=10,
+        arrivals_per_hour=200.0,
+        talk_seconds=180.0,
+        measured=Figures(
+            probability_of_waiting=0.6,
+            average_speed_of_answer=30.0,
+            service_level=0.5,
+            occupancy=0.85,
+        ),
+        waste={"free agent to offer": 0.0},
+    )
+
+    lines = report_text(summary).splitlines()
+
+    header = next(i for i, line in enumerate(lines) if "Erlang A: plan" in line)
+    expected = erlang_a(arrivals_per_hour=200, handle_seconds=180, agents=10, patience_seconds=60)
+    assert lines[header + 1].split()[:3] == [
+        "P(wait)",
+        "0.600",
+        f"{expected.probability_of_waiting:.3f}",
+    ]
+    assert lines[header + 2].split()[:3] == [
+        "Abandoned",
+        "0.100",
+        f"{expected.probability_of_abandoning:.3f}",
+    ]
+    assert summary.as_dict()["erlang_a"]["realised"]["service_level"] == pytest.approx(
+        expected.service_level(20)
+    )
+    # Without patience there is nothing to set against Erlang A.
+    assert "Erlang A" not in report_text(
+        Summary(**{**vars(summary), "plan": plan(arrivals_per_hour=200, talk_seconds=180)})
     )

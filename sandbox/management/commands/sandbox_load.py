@@ -16,8 +16,8 @@ from sandbox.load.run import load_run
 
 class Command(BaseCommand):
     help = (
-        "Play Poisson traffic into a queue through the sandbox, with simulated agents accepting "
-        "offers through the agent API, and compare the figures with Erlang C."
+        "Play Poisson traffic into a queue through the sandbox, with simulated agents taking "
+        "offers from the agent websocket, and compare the figures with Erlang C."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -37,14 +37,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, help="random seed, for a repeatable run")
         parser.add_argument("--wrap-up", default="0", help="agents' wrap-up after each call (0)")
         parser.add_argument(
-            "--poll", type=float, default=0.25, help="real seconds between agents' looks at offers"
-        )
-        parser.add_argument(
             "--drain",
             help="after the arrivals, how long callers may finish (default 10 talk times)",
         )
         parser.add_argument(
             "--app-url", default=run_env.app_url(), help="the project (default %(default)s)"
+        )
+        parser.add_argument(
+            "--socket-url",
+            help="the ASGI server of the agents' websocket, when not --app-url (production "
+            "layout: uvicorn beside gunicorn)",
         )
         parser.add_argument(
             "--control-url",
@@ -65,12 +67,15 @@ class Command(BaseCommand):
                 queue=options["queue"],
                 seed=options["seed"],
                 wrap_up_seconds=parse_duration(options["wrap_up"]),
-                poll_seconds=options["poll"],
                 drain_seconds=parse_duration(options["drain"]) if options["drain"] else None,
             )
             with ControlClient(options["control_url"]) as control:
                 summary = load_run(
-                    plan, control=control, app_url=options["app_url"], say=self.stdout.write
+                    plan,
+                    control=control,
+                    app_url=options["app_url"],
+                    socket_url=options["socket_url"],
+                    say=self.stdout.write,
                 )
         except (PlanError, ControlError) as error:
             raise CommandError(str(error)) from None
