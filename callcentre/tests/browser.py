@@ -31,7 +31,7 @@ def click(browser, css: str, *, attempts: int = 10) -> None:
 
 def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
     """Type `text` into the field matching `css`, again from the start when a re-render
-    replaced the field meanwhile."""
+    replaced the field meanwhile (Chromium then says stale, or not interactable)."""
     from selenium.common.exceptions import (
         ElementNotInteractableException,
         StaleElementReferenceException,
