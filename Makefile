@@ -50,6 +50,10 @@ run: venv
 	  REQUESTS_CA_BUNDLE="$${SANDBOX_DIR:-$${VAR_DIR:-$$PWD/var}/sandbox}/ca-bundle.pem" && \
 	  export VONAGE_API_HOST VONAGE_REST_HOST REQUESTS_CA_BUNDLE && with_sandbox=1; \
 	fi && \
+	if [ -n "$${with_sandbox:-}" ] && ! command -v espeak-ng >/dev/null 2>&1; then \
+	  echo "espeak-ng is not installed: the sandbox's calls carry no sound, so live transcription is off (apt-get install espeak-ng; see README)." >&2; \
+	  : "$${SPEECH_ENGINE:=off}"; export SPEECH_ENGINE; \
+	fi && \
 	: "$${EMBEDDED_BEAT:=1}" && export EMBEDDED_BEAT && \
 	$(VENV_PY) manage.py migrate --noinput && \
 	banner="$$($(VENV_PY) manage.py load_demo)" && \

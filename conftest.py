@@ -1,7 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -46,6 +46,27 @@ def fresh_menu_cache() -> Iterator[None]:
     menu_cache.clear()
     yield
     menu_cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def urls_loaded() -> None:
+    """The URLconf (and so every view and what it imports: scikit-learn for the IVR's
+    intents) is loaded before the first request, as gunicorn's preload and runserver's checks
+    load it: otherwise the first webhook of a test run spends its database deadline
+    (callcentre.deadline) importing, on a busy machine."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading it is the point
+
+
+@pytest.fixture(autouse=True)
+def fresh_intent_model() -> Iterator[None]:
+    """Each test starts without an intent model loaded by an earlier test (ai.selectors)."""
+    from ai.selectors import model_cache
+
+    model_cache.clear()
+    yield
+    model_cache.clear()
 
 
 @pytest.fixture
@@ -152,8 +173,10 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
-    """Headless Chromium from Debian's packages, driven by Selenium.
+def browser_factory() -> Iterator[Callable[..., object]]:
+    """Starts headless Chromium browsers from Debian's packages, driven by Selenium; each is
+    quit at the end. Fake microphone and camera, allowed without asking, unless
+    `arguments` says otherwise (e.g. ["--deny-permission-prompts"], with `fake_ui=False`).
 
     Skipped, with the reason, where Chromium is not installed; CI installs it and sets
     CHECK_BROWSER_REQUIRED=1, so there a missing browser fails instead.
@@ -170,12 +193,30 @@ def browser() -> Iterator[object]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    # The driver's path is given, so Selenium Manager never looks for (or downloads) one.
-    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
-    driver.set_window_size(1280, 1000)
-    yield driver
-    driver.quit()
+    started: list = []
+
+    def start(arguments: tuple[str, ...] = (), *, fake_ui: bool = True) -> object:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        defaults = ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage"]
+        # The softphone asks for the microphone: a fake one, granted without a prompt.
+        defaults.append("--use-fake-device-for-media-stream")
+        if fake_ui:
+            defaults.append("--use-fake-ui-for-media-stream")
+        for argument in [*defaults, *arguments]:
+            options.add_argument(argument)
+        # The driver's path is given, so Selenium Manager never looks for (or downloads) one.
+        driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+        driver.set_window_size(1280, 1000)
+        started.append(driver)
+        return driver
+
+    yield start
+    for driver in started:
+        driver.quit()
+
+
+@pytest.fixture
+def browser(browser_factory) -> object:
+    """One headless Chromium (see browser_factory)."""
+    return browser_factory()

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -12,6 +13,7 @@ from agents.models import Agent, AgentSkill, AwayReason, PresenceInterval
 from agents.presence import Actor
 from agents.selectors import away_reasons_active
 from agents.services import agent_set_status
+from agents.softphone import VonageUserError, agent_vonage_user_sync
 from callcentre.errors import DomainError
 
 AdminAction = Callable[[admin.ModelAdmin, HttpRequest, QuerySet[Agent]], None]
@@ -35,7 +37,8 @@ class AgentAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["display_name", "vonage_user", "user__username"]
     inlines = [AgentSkillInline]
-    actions = ["set_offline"]  # and "Set away: <reason>" for each active away reason
+    # and "Set away: <reason>" for each active away reason
+    actions = ["set_offline", "sync_vonage_users"]
     # Presence moves through agents.services (its table says who may move it): a supervisor
     # takes agents away or offline with the actions; being available is the agent's choice.
     readonly_fields = [
@@ -52,6 +55,7 @@ class AgentAdmin(admin.ModelAdmin):
         "talk_seconds_today",
         "status_changed_at",
         "presence_history",
+        "vonage_user_id",
     ]
 
     def presence_set(
@@ -98,6 +102,16 @@ class AgentAdmin(admin.ModelAdmin):
             url,
             agent.pk,
         )
+
+    @admin.action(description="Create or update their Vonage users")
+    def sync_vonage_users(self, request: HttpRequest, queryset: QuerySet[Agent]) -> None:
+        for agent in queryset:
+            try:
+                synced = agent_vonage_user_sync(agent=agent)
+            except (VonageUserError, ImproperlyConfigured) as error:
+                self.message_user(request, str(error), level=messages.ERROR)
+                continue
+            self.message_user(request, f"{agent}: Vonage user {synced.user.name} {synced.action}")
 
 
 @admin.register(AgentSkill)

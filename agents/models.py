@@ -30,6 +30,12 @@ class Agent(models.Model):
         unique=True,
         help_text="The Client SDK user the desktop logs in as.",
     )
+    vonage_user_id = models.CharField(
+        "Vonage user id",
+        max_length=64,
+        blank=True,
+        help_text="The Users API id (USR-...) of that user, once it was created or found.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OFFLINE)
     away_reason = models.CharField(max_length=40, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)

@@ -92,6 +92,11 @@ class Phase:
     wraps: bool
 
 
+# Phases other benchmarks add (bench/ai.py): key -> how to prepare their requests, and how to
+# count the rows they write.
+EXTRA_PREPARERS: dict = {}
+EXTRA_ROW_COUNTERS: dict = {}
+
 PHASES = (
     Phase(key="a", title="bare view: constant NCCO", path="/bench/ncco", wraps=True),
     Phase(key="b", title="bare view: 1 SELECT + 1 INSERT", path="/bench/answer", wraps=True),
@@ -173,7 +178,7 @@ def parse_args() -> argparse.Namespace:
     ):
         parser.error("need connections >= threads, and duration, warmup, workers and rounds >= 1")
     if set(args.phases) - {phase.key for phase in PHASES}:
-        parser.error("--phases takes letters from 'abcd'")
+        parser.error(f"--phases takes letters from {''.join(p.key for p in PHASES)!r}")
     if args.open_loop_rate is not None and not 0 < args.open_loop_rate <= args.rate_ceiling:
         parser.error("--open-loop-rate must be above 0 and at most --rate-ceiling")
     return args
@@ -568,6 +573,12 @@ def prepare_phase(
 
     warmup_prefix = workdir / f"{phase.key}-warmup"
     measure_prefix = workdir / f"{phase.key}-measure"
+    if phase.key in EXTRA_PREPARERS:
+        for prefix, seconds in ((warmup_prefix, args.warmup), (measure_prefix, args.duration)):
+            EXTRA_PREPARERS[phase.key](
+                prefix=prefix, host=host, args=args, count=signed_count(args, seconds, rate)
+            )
+        return warmup_prefix, measure_prefix
     started = time.monotonic()
     if phase.wraps:
         for prefix in (warmup_prefix, measure_prefix):
@@ -609,6 +620,8 @@ def rows_written(phase: Phase) -> int | None:
     from bench.models import BareAnswer
     from conversations.models import Conversation, Event
 
+    if phase.key in EXTRA_ROW_COUNTERS:
+        return EXTRA_ROW_COUNTERS[phase.key]()
     if phase.key == "b":
         return BareAnswer.objects.count()
     if phase.key == "c":

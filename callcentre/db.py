@@ -14,6 +14,7 @@ from django.db.models import Field, Model
 from django.db.models.expressions import Col
 from django.utils import timezone
 from psycopg.abc import Params, Query
+from psycopg.types.json import Jsonb
 
 from callcentre import deadline
 from callcentre.models import SeenWebhookToken
@@ -102,6 +103,31 @@ def insert_unless_present(instance: Model, *, unique_field: str) -> bool:
     instance._state.adding = False
     instance._state.db = connection.alias
     return True
+
+
+def rows_copy(model: type[Model], rows: Iterable[dict[str, Any]], *, with_pk: bool = False) -> int:
+    """Insert many rows at once: COPY on PostgreSQL (several times faster than bulk_create,
+    which prepares every value through its field), bulk_create elsewhere. Each row maps
+    attnames (`queue_id`) to plain values; a field it leaves out gets its default. Rows are
+    inserted as given: no signals, no validation. How many were inserted."""
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=1000)
+        return len(objects)
+    defaults = {f.attname: f.get_default() for f in fields}
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column_name(f)) for f in fields)
+    statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+    count = 0
+    with connection.cursor() as cursor:
+        raw = cast("psycopg.Cursor", cursor.cursor)
+        with raw.copy(statement) as copy:
+            for row in rows:
+                values = [row.get(name, defaults[name]) for name in defaults]
+                copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in values])
+                count += 1
+    return count
 
 
 class PreparedCursor(psycopg.Cursor):

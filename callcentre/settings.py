@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "django_filters",
     "channels",
     "axes",
     "callcentre",
@@ -80,11 +82,14 @@ INSTALLED_APPS = [
     "conversations",
     "routing",
     "agents",
+    "ai",
     "reports",
     "compliance",
     "webhooks",
     "desktop",
     "workspace",
+    "supervision",
+    "speech",
     "sandbox",
 ]
 
@@ -261,6 +266,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "options": {"expires": 120.0},
     },
+    # The historical reports' roll-ups: today's (and yesterday's) every 5 minutes; every hour
+    # the days first-contact resolution may still change (REPORTS_FCR_DAYS back).
+    "reports-rollup-recent": {
+        "task": "reports.rollup_recent",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
+    "reports-rollup-settling": {
+        "task": "reports.rollup_settling",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
     # An offer times out after its queue's offer_timeout_seconds (at least 5 s).
     "routing-expire-offers": {
         "task": "routing.expire_offers",
@@ -285,6 +302,23 @@ CELERY_BEAT_SCHEDULE = {
     },
     "routing-reap": {
         "task": "routing.reap",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
+    },
+    # Queue alert thresholds (supervision.alerts), and monitoring sessions whose call ended.
+    "supervision-evaluate-alerts": {
+        "task": "supervision.evaluate_alerts",
+        "schedule": float(env_int("ALERTS_EVALUATE_SECONDS", 15)),
+        "options": {"expires": float(env_int("ALERTS_EVALUATE_SECONDS", 15))},
+    },
+    # Yesterday's calls against Vonage's Reports API, once it has run without an error.
+    "supervision-reconcile-yesterday": {
+        "task": "supervision.reconcile_yesterday",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "supervision-close-monitoring": {
+        "task": "supervision.close_monitoring",
         "schedule": 30.0,
         "options": {"expires": 30.0},
     },
@@ -323,6 +357,23 @@ VONAGE_REST_HOST = env_str("VONAGE_REST_HOST", "rest.nexmo.com")
 # Signed-webhook verification: on unless explicitly switched off (logged at start-up).
 VONAGE_VERIFY_SIGNATURES = env_bool("VONAGE_VERIFY_SIGNATURES", True)
 VONAGE_SIGNATURE_MAX_AGE = env_int("VONAGE_SIGNATURE_MAX_AGE", 300)
+# The agents' softphone (docs/softphone.md): the Client SDK's token lifetime (the page renews
+# it before it runs out), and where the Client SDK connects when not to its default region.
+# The transport follows VONAGE_API_HOST: a Vonage host -> the Client SDK; any other host (the
+# sandbox) -> the sandbox's softphone websocket at SANDBOX_HOST:SANDBOX_CONTROL_PORT.
+SOFTPHONE_TOKEN_SECONDS = env_int("SOFTPHONE_TOKEN_SECONDS", 900)
+VONAGE_CLIENT_API_URL = env_str("VONAGE_CLIENT_API_URL")
+VONAGE_CLIENT_WEBSOCKET_URL = env_str("VONAGE_CLIENT_WEBSOCKET_URL")
+
+# Live transcription (speech/, docs/transcription.md). SPEECH_ENGINE: "pocketsphinx" (offline,
+# the model inside the pocketsphinx wheel), "deepgram" (Deepgram's streaming API; needs
+# DEEPGRAM_API_KEY) or "off". Vonage connects its websocket leg to MEDIA_STREAM_URL
+# (default: PUBLIC_URL with ws(s):// and /ws/media/).
+SPEECH_ENGINE = env_str("SPEECH_ENGINE", "pocketsphinx")
+DEEPGRAM_API_KEY = env_str("DEEPGRAM_API_KEY")
+DEEPGRAM_URL = env_str("DEEPGRAM_URL", "wss://api.deepgram.com").rstrip("/")
+DEEPGRAM_MODEL = env_str("DEEPGRAM_MODEL", "nova-3")
+MEDIA_STREAM_URL = env_str("MEDIA_STREAM_URL", PUBLIC_URL.replace("http", "ws", 1) + "/ws/media/")
 
 # Durable local spool for webhook payloads that could not be stored right away.
 SPOOL_DIR = Path(env_str("SPOOL_DIR", str(VAR_DIR / "spool")))
@@ -337,7 +388,38 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "callcentre.openapi.ApiSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": None,
+}
+
+# The OpenAPI 3 schema of the REST API (/api/schema, browsable at /api/docs/, staff only;
+# docs/api.md). Only /api/ is described: the webhooks are Vonage's, not a client's, API.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Contact centre API",
+    "DESCRIPTION": "The agents' API (/api/agent/) and the supervisors' (/api/supervisor/, "
+    "/api/conversations/, /api/dashboard/). Session or `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "PREPROCESSING_HOOKS": ["callcentre.openapi.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callcentre.openapi.nullable_as_openapi_31",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AgentStatusEnum": "agents.models.Agent.Status",
+        "MemberStateEnum": "conversations.models.Member.State",
+        "ConversationStateEnum": "conversations.models.Conversation.State",
+        "MemberKindEnum": "conversations.models.Member.Kind",
+        "EventKindEnum": "conversations.models.Event.Kind",
+        "CallStepKindEnum": "conversations.models.CallStep.Kind",
+    },
+    "SWAGGER_UI_DIST": STATIC_URL + "vendor/swagger-ui-dist",
+    "SWAGGER_UI_FAVICON_HREF": STATIC_URL + "callcentre/favicon.svg",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -439,6 +521,11 @@ CSAT_SURVEY_CHAT_TEXT = env_str(
 CSAT_SURVEY_MIN_INTERVAL_HOURS = env_int("CSAT_SURVEY_MIN_INTERVAL_HOURS", 24)
 # Texted back to a customer whose reply answered a survey; empty sends none.
 CSAT_SURVEY_THANKS_TEXT = env_str("CSAT_SURVEY_THANKS_TEXT", "Thank you for your feedback!")
+# Historical reports (docs/reports.md): the time zone whose days, weeks and months they show,
+# and first-contact resolution: a contact is resolved when the same customer (address) makes
+# no other contact within this many days. Roll-ups cover those days again each night.
+REPORTS_TIME_ZONE = env_str("REPORTS_TIME_ZONE", TIME_ZONE)
+REPORTS_FCR_DAYS = env_int("REPORTS_FCR_DAYS", 7)
 # The language of what callers hear outside a menu (menus have their own language).
 IVR_LANGUAGE = env_str("IVR_LANGUAGE", "en-US")
 
@@ -447,8 +534,13 @@ ROUTING_REOFFER_COOLDOWN_SECONDS = env_int("ROUTING_REOFFER_COOLDOWN_SECONDS", 6
 ROUTING_MISSED_OFFERS_BEFORE_AWAY = env_int("ROUTING_MISSED_OFFERS_BEFORE_AWAY", 2)
 # The queue customers' messages (SMS, WhatsApp, ...) wait in for an agent; empty: stored only.
 MESSAGES_QUEUE = env_str("MESSAGES_QUEUE", "Support")
+# Where agents' click-to-call contacts are filed (routing/outbound.py): their queue's wrap-up
+# time and reports; no IVR option leads to it. '' switches click-to-call off.
+OUTBOUND_QUEUE = env_str("OUTBOUND_QUEUE", "Outbound")
 # The live dashboard re-reads the board this often even when nothing is pushed (waits grow).
 DASHBOARD_REFRESH_SECONDS = env_int("DASHBOARD_REFRESH_SECONDS", 5)
+# The centre's policy: is an agent told (on their desktop) when a supervisor monitors them?
+MONITORING_TELLS_AGENT = env_bool("MONITORING_TELLS_AGENT", False)
 
 # The CRM lookup behind VIP routing (conversations.crm): a dotted path to a backend class,
 # how long a webhook waits for it, and how long an answer is cached.

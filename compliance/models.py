@@ -9,10 +9,15 @@ class AuditEntry(models.Model):
     class Kind(models.TextChoices):
         CUSTOMER = "customer", "Customer record"
         RECORDING = "recording", "Recording"
+        TRANSCRIPT = "transcript", "Transcript"  # object_id: the conversation
         # A change to a customer record (the agent corrected a name or an e-mail).
         CUSTOMER_CHANGE = "change", "Customer record change"
         # object_id is the client's address; username the name that was tried.
         LOGIN_LOCKOUT = "lockout", "Login lockout"
+        # object_id is the token's jti; username the agent it was issued to.
+        SOFTPHONE_TOKEN = "sp_token", "Softphone token issued"
+        # object_id says which report (table, range, interval, breakdown, queue).
+        REPORT_EXPORT = "export", "Report export"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(
@@ -33,6 +38,8 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.REPORT_EXPORT:
+            return f"{self.username} exported {self.object_id} ({self.where})"
         if self.kind == self.Kind.LOGIN_LOCKOUT:
             return f"{self.username} locked out from {self.object_id} ({self.where})"
         return f"{self.username} read {self.kind} {self.object_id} ({self.where})"

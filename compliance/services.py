@@ -35,6 +35,17 @@ def audit_change(*, user: User | AnonymousUser, object_id: object, where: str) -
     )
 
 
+def audit_export(*, user: User | AnonymousUser, what: str, where: str) -> AuditEntry:
+    """Record that `user` exported a report (`what` names it: table, range, filters)."""
+    return AuditEntry.objects.create(
+        user=user if user.is_authenticated else None,
+        username=user.get_username(),
+        kind=AuditEntry.Kind.REPORT_EXPORT,
+        object_id=what[:64],
+        where=where,
+    )
+
+
 def audit_lockout(*, username: str, user: User | None, address: str, where: str) -> bool:
     """Record that logins as `username` or from `address` are locked out; True when recorded.
 
@@ -54,3 +65,14 @@ def audit_lockout(*, username: str, user: User | None, address: str, where: str)
         where=where,
     )
     return True
+
+
+def audit_token_issued(*, user: User, jti: str, where: str) -> None:
+    """A softphone (Client SDK) token was given to `user`: who, when, which (its jti)."""
+    AuditEntry.objects.create(
+        user=user,
+        username=user.get_username(),
+        kind=AuditEntry.Kind.SOFTPHONE_TOKEN,
+        object_id=jti[:64],
+        where=where,
+    )

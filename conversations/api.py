@@ -1,12 +1,14 @@
 """Read-only REST API over conversations, for supervisors."""
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from conversations.filters import ConversationFilter
 from conversations.models import CallStep, Conversation, Event, Member
 from conversations.selectors import conversation_get_for_user, conversation_list_for_user
 
@@ -109,13 +111,19 @@ class ConversationOutput(serializers.ModelSerializer):
 
 
 class ConversationListApi(ListAPIView):
+    """Conversations, newest first, filtered (conversations.filters) and paginated."""
+
     serializer_class = ConversationOutput
+    filterset_class = ConversationFilter
 
     def get_queryset(self) -> QuerySet[Conversation]:
+        if getattr(self, "swagger_fake_view", False):  # the schema's generator, no user
+            return Conversation.objects.none()
         return conversation_list_for_user(user=self.request.user)
 
 
 class ConversationDetailApi(APIView):
+    @extend_schema(responses=ConversationOutput)
     def get(self, request: Request, conversation_id: int) -> Response:
         conversation = conversation_get_for_user(user=request.user, conversation_id=conversation_id)
         return Response(ConversationOutput(conversation).data)

@@ -19,6 +19,11 @@ and is not cached. In a pool thread it would need a database connection of
 its own for every lookup (measured: 8 of the answer webhook's 18 ms) and
 could not see the customer the call has just created.
 
+After a contact, the post-call pipeline writes what it came to back to the CRM
+(`crm_write_back`): a backend with `write_back(outcome: CrmOutcome) -> None` receives it
+(the built-in one keeps it as a CustomerOutcome of the customer); a backend without that
+method is left alone.
+
 A backend whose profile is the Customer row itself may also define
 `profile_of(customer) -> CrmProfile`, which must not query: when the webhook
 has already read the caller's Customer (the answer webhook always has), it
@@ -40,7 +45,7 @@ from django.db import connections, transaction
 from django.utils.module_loading import import_string
 
 from callcentre.vonage.inbound import phone_number
-from conversations.models import Customer, CustomerHandle
+from conversations.models import Customer, CustomerHandle, CustomerOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,19 @@ class CrmProfile:
     is_vip: bool
     account_value: Decimal | None
     crm_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrmOutcome:
+    """What a contact came to, for the CRM: written once per conversation (again: replaced)."""
+
+    customer_id: int
+    conversation_id: int
+    outcome: str
+    disposition: str
+    intent: str
+    sentiment: float | None
+    summary: str
 
 
 class CrmBackend(Protocol):
@@ -84,6 +102,19 @@ class LocalCrmBackend:
             is_vip=customer.is_vip,
             account_value=customer.account_value,
             crm_id=customer.crm_id or "",
+        )
+
+    def write_back(self, outcome: CrmOutcome) -> None:
+        CustomerOutcome.objects.update_or_create(
+            conversation_id=outcome.conversation_id,
+            defaults={
+                "customer_id": outcome.customer_id,
+                "outcome": outcome.outcome,
+                "disposition": outcome.disposition,
+                "intent": outcome.intent,
+                "sentiment": outcome.sentiment,
+                "summary": outcome.summary,
+            },
         )
 
 
@@ -210,3 +241,14 @@ def crm_profile_for_number(number: str, *, customer: Customer | None = None) -> 
     except Exception:
         logger.exception("CRM lookup of %s could not start: default path", digits)
         return None
+
+
+def crm_write_back(outcome: CrmOutcome) -> bool:
+    """Give the CRM what a contact came to; False when the backend takes no write-back.
+    Errors are the caller's (the pipeline step is retried by the sweep)."""
+    backend = crm_backend()
+    write_back = getattr(backend, "write_back", None)
+    if write_back is None:
+        return False
+    write_back(outcome)
+    return True

@@ -84,6 +84,26 @@ def read_voice_event(payload: dict, *, received_at: datetime) -> VoiceEvent:
     )
 
 
+def best_speech(payload: dict) -> tuple[str, float | None]:
+    """The most confident speech result of an input event: its text ('' when none) and
+    confidence (a string in some of Vonage's examples, a number in the SDK's models)."""
+    speech = payload.get("speech") or {}
+    results = speech.get("results") or [] if isinstance(speech, dict) else []
+    scored = []
+    for result in results:
+        if not isinstance(result, dict):
+            continue
+        try:
+            confidence = float(result.get("confidence") or 0)
+        except (TypeError, ValueError):
+            confidence = 0.0
+        scored.append((confidence, str(result.get("text") or "")))
+    if not scored:
+        return "", None
+    confidence, text = max(scored, key=lambda pair: pair[0])
+    return text, confidence
+
+
 def input_choice(payload: dict) -> tuple[str, str]:
     """The digits and the best speech text of an input event ('' when absent)."""
     dtmf = payload.get("dtmf")
@@ -92,10 +112,4 @@ def input_choice(payload: dict) -> tuple[str, str]:
         digits = dtmf.get("digits") or ""
     elif isinstance(dtmf, str):
         digits = dtmf
-    speech = payload.get("speech") or {}
-    results = speech.get("results") or [] if isinstance(speech, dict) else []
-    text = ""
-    if results:
-        best = max(results, key=lambda result: float(result.get("confidence") or 0))
-        text = str(best.get("text") or "")
-    return str(digits), text
+    return str(digits), best_speech(payload)[0]

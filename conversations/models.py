@@ -8,7 +8,7 @@ channels, Messages. Every channel becomes a Conversation.
 from django.db import models
 
 # Call control's record, a model kept in a module of its own.
-from conversations.steps import CallStep  # noqa: F401
+from conversations.steps import CallStep, PlacedLegConversation  # noqa: F401
 
 
 class Channel(models.TextChoices):
@@ -224,3 +224,45 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.recording_uuid
+
+
+class TranscriptSegment(models.Model):
+    """One final piece of a live transcript (speech.streams), as the engine heard it."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="transcript_segments"
+    )
+    speaker = models.CharField(max_length=20)  # "customer" | "agent" | "supervisor"
+    started_at = models.FloatField(help_text="Seconds from the start of the stream.")
+    ended_at = models.FloatField()
+    text = models.TextField()
+    confidence = models.FloatField(null=True, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} {self.started_at:.1f}s: {self.text[:40]}"
+
+
+class CustomerOutcome(models.Model):
+    """What a contact came to, written back to the built-in CRM after it (conversations.crm)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="outcomes")
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="crm_outcome"
+    )
+    outcome = models.CharField(max_length=20, blank=True)
+    disposition = models.CharField(max_length=40, blank=True)
+    intent = models.CharField(max_length=60, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    written_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-written_at"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome or 'contact'} ({self.conversation_id})"

@@ -81,3 +81,18 @@ class CallStep(models.Model):
         if self.ended_at is None:
             return None
         return max(int((self.ended_at - self.started_at).total_seconds()), 0)
+
+
+class PlacedLegConversation(models.Model):
+    """The Vonage conversation uuid of a leg the centre placed into a call (an agent's
+    softphone, a consulted number): Vonage gives such a leg a conversation of its own, and
+    an event that names no leg, only that uuid (a recording made on the leg), is filed with
+    the call it was placed into."""
+
+    vonage_uuid = models.CharField(max_length=64, unique=True)
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.vonage_uuid

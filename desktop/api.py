@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -14,10 +15,12 @@ from agents.models import Agent
 from agents.presence import Actor
 from agents.selectors import agent_for_user
 from callcentre.errors import DomainError
+from callcentre.openapi import Refusal
 from callcentre.vonage.client import VonageError
 from compliance.models import AuditEntry
 from compliance.services import audit_reads
 from conversations.models import Member, Message
+from desktop.assist import assist_of
 from routing import chat, control
 from routing.models import Offer, Task
 from routing.offers import offer_accept, offer_reject
@@ -60,6 +63,7 @@ class OfferOutput(serializers.ModelSerializer):
     waiting_since = serializers.DateTimeField(source="task.queued_at")
     customer = serializers.SerializerMethodField()
     last_message = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
 
     class Meta:
         model = Offer
@@ -75,7 +79,11 @@ class OfferOutput(serializers.ModelSerializer):
             "last_message",
             "created_at",
             "expires_at",
+            "assist",
         ]
+
+    def get_assist(self, offer: Offer) -> dict:
+        return assist_of(offer.task.conversation)
 
     def get_customer(self, offer: Offer) -> dict:
         return customer_of(offer.task)
@@ -110,6 +118,7 @@ class TaskOutput(serializers.ModelSerializer):
     customer = serializers.SerializerMethodField()
     leg = serializers.SerializerMethodField()
     messages = serializers.SerializerMethodField()
+    assist = serializers.SerializerMethodField()
     control = serializers.SerializerMethodField()
 
     class Meta:
@@ -125,8 +134,12 @@ class TaskOutput(serializers.ModelSerializer):
             "customer",
             "leg",
             "messages",
+            "assist",
             "control",
         ]
+
+    def get_assist(self, task: Task) -> dict:
+        return assist_of(task.conversation)
 
     def get_control(self, task: Task) -> dict | None:
         """A call's hold, consult and conference (routing.control), for callcontrol.js."""
@@ -181,9 +194,23 @@ class ContactActionApi(APIView):
         return super().handle_exception(exc)
 
 
+class AgentMeOutput(AgentOutput):
+    offers = OfferOutput(many=True)
+    tasks = TaskOutput(many=True)
+
+    class Meta(AgentOutput.Meta):
+        fields = [*AgentOutput.Meta.fields, "offers", "tasks"]
+
+
+TASK_STATE = inline_serializer(
+    "AcceptedTask", {"task_id": serializers.IntegerField(), "state": serializers.CharField()}
+)
+
+
 class AgentMeApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=AgentMeOutput)
     def get(self, request: Request) -> Response:
         agent = request_agent(request)
         offers = list(agent_pending_offers(agent=agent))
@@ -217,6 +244,7 @@ class AgentStatusApi(ContactActionApi):
                     raise serializers.ValidationError({"reason": [str(error)]}) from error
             return data
 
+    @extend_schema(request=Input, responses={200: AgentOutput, 409: Refusal})
     def post(self, request: Request) -> Response:
         agent = request_agent(request)
         data = self.Input(data=request.data)
@@ -226,6 +254,7 @@ class AgentStatusApi(ContactActionApi):
 
 
 class OfferAcceptApi(ContactActionApi):
+    @extend_schema(request=None, responses={200: TASK_STATE, 409: Refusal})
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
         task = offer_accept(offer_id=offer_id, agent=agent)
@@ -233,6 +262,7 @@ class OfferAcceptApi(ContactActionApi):
 
 
 class OfferRejectApi(ContactActionApi):
+    @extend_schema(request=None, responses={204: None, 409: Refusal})
     def post(self, request: Request, offer_id: int) -> Response:
         agent = request_agent(request)
         offer_reject(offer_id=offer_id, agent=agent)
@@ -242,6 +272,7 @@ class OfferRejectApi(ContactActionApi):
 class WrapUpEndApi(ContactActionApi):
     """ "Ready now": 409 while a contact whose queue requires a disposition has none."""
 
+    @extend_schema(request=None, responses=AgentOutput)
     def post(self, request: Request) -> Response:
         agent = wrap_up_end(agent=request_agent(request))
         return Response(AgentOutput(agent).data)
@@ -260,6 +291,7 @@ class CallMuteApi(ContactActionApi):
     class Input(serializers.Serializer):
         muted = serializers.BooleanField()
 
+    @extend_schema(request=Input, responses={200: LegOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
@@ -273,6 +305,7 @@ class CallMuteApi(ContactActionApi):
 class CallHangUpApi(ContactActionApi):
     """End the agent's own leg of a call they hold; its end settles the contact."""
 
+    @extend_schema(request=None, responses={202: None, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
         control.call_hang_up(task=task, agent=request_agent(request))
@@ -285,6 +318,7 @@ class ChatReplyApi(ContactActionApi):
     class Input(serializers.Serializer):
         text = serializers.CharField(max_length=1000)
 
+    @extend_schema(request=Input, responses={201: MessageOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
         data = self.Input(data=request.data)
@@ -296,6 +330,7 @@ class ChatReplyApi(ContactActionApi):
 class ChatCloseApi(ContactActionApi):
     """The agent closes a chat they hold: wrap-up follows, the thread ends."""
 
+    @extend_schema(request=None, responses={204: None, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent = request_agent(request)
         task = assigned_task(request, task_id)

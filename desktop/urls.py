@@ -1,6 +1,6 @@
 from django.urls import path
 
-from desktop import api, callcontrol_api, workspace_api
+from desktop import api, assist_api, callcontrol_api, softphone, workspace_api
 
 callcontrol_api_urls = [
     path(
@@ -44,6 +44,12 @@ callcontrol_api_urls = [
 
 urlpatterns = [
     path("", api.AgentMeApi.as_view(), name="api-agent-me"),
+    path(
+        "softphone/token",
+        softphone.SoftphoneTokenApi.as_view(),
+        name="api-agent-softphone-token",
+    ),
+    path("calls", softphone.OutboundCallApi.as_view(), name="api-agent-calls"),
     path("status", api.AgentStatusApi.as_view(), name="api-agent-status"),
     path("wrap-up/end", api.WrapUpEndApi.as_view(), name="api-agent-wrap-up-end"),
     path("offers/<int:offer_id>/accept", api.OfferAcceptApi.as_view(), name="api-offer-accept"),
@@ -76,5 +82,15 @@ urlpatterns = [
         "tasks/<int:task_id>/canned-replies",
         workspace_api.CannedRepliesApi.as_view(),
         name="api-canned-replies",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/used",
+        assist_api.SuggestionUsedApi.as_view(),
+        name="api-suggestion-used",
+    ),
+    path(
+        "suggestions/<int:suggestion_id>/dismissed",
+        assist_api.SuggestionDismissedApi.as_view(),
+        name="api-suggestion-dismissed",
     ),
 ]

@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from agents.models import Agent
 from agents.selectors import agent_for_user, away_reasons_active
+from desktop.softphone import softphone_config
 
 
 @login_required
@@ -16,5 +17,10 @@ def desktop(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agents/desktop.html",
-        {"agent": agent, "statuses": Agent.Status.choices, "away_reasons": away_reasons_active()},
+        {
+            "agent": agent,
+            "statuses": Agent.Status.choices,
+            "away_reasons": away_reasons_active(),
+            "softphone": softphone_config(),
+        },
     )

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from reports.history_models import ContactStat, PresenceStat  # noqa: F401 (the roll-ups)
+
 
 class CallDetailRecord(models.Model):
     conversation = models.OneToOneField(
@@ -32,11 +34,34 @@ class CallDetailRecord(models.Model):
     disposition = models.CharField(max_length=40, blank=True)
     consult_seconds = models.PositiveIntegerField(default=0)
     transfers = models.PositiveSmallIntegerField(default=0)
+    # The seeds' remaining fields (reports.cdr_details): the customer's leg as Vonage knows it.
+    leg_uuid = models.CharField("call (leg) uuid", max_length=64, blank=True, db_index=True)
+    rate = models.DecimalField(
+        max_digits=12, decimal_places=8, null=True, blank=True, help_text="Per minute"
+    )
+    vonage_status = models.CharField(
+        max_length=20, blank=True, help_text="The leg's last status from Vonage"
+    )
+    recording_url = models.URLField(max_length=500, blank=True)
+    record_index = models.PositiveIntegerField(
+        null=True, blank=True, help_text="0-based position among the day's calls (UTC)"
+    )
+    intent = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    hold_seconds = models.PositiveIntegerField(default=0)
+    consult_seconds = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveSmallIntegerField(default=0)
+    wrap_up_seconds = models.PositiveIntegerField(null=True, blank=True)
+    disposition = models.CharField(max_length=40, blank=True)
+    channel = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["started_at"], name="cdr_started")]
+        indexes = [
+            models.Index(fields=["started_at"], name="cdr_started"),
+            # First-contact resolution: the same customer's next contact (reports/rollups.py).
+            models.Index(fields=["from_address", "started_at"], name="cdr_from_started"),
+        ]
 
     def __str__(self) -> str:
         return f"CDR {self.conversation_id}"

@@ -18,10 +18,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
+from ai.summary import call_summarise
 from callcentre.celery import enqueue
 from callcentre.vonage.client import VonageError, get_client
 from conversations.call_record import call_totals
 from conversations.models import Conversation, Member, Recording
+from reports.cdr_details import cdr_vonage_details
 from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
 from routing.models import Task
@@ -165,13 +167,27 @@ def cdr_write(*, conversation_id: int) -> CallDetailRecord | None:
             "outcome": call_outcome(conversation, task),
             "price": price,
             "network": customer.network if customer else "",
+            "channel": conversation.channel,
             **wrap_up_columns(conversation),
             "hold_seconds": control.hold_seconds,
             "consult_seconds": control.consult_seconds,
             "transfers": control.transfers,
+            **cdr_vonage_details(conversation=conversation, customer=customer),
+            "intent": conversation.intent,
         },
     )
     return cdr
+
+
+def call_summary_write(*, conversation_id: int) -> None:
+    """The pipeline's language step (ai.summary): transcript, sentiment, summary, and the
+    CRM write-back with the record's outcome and the wrap-up's disposition."""
+    cdr = CallDetailRecord.objects.filter(conversation_id=conversation_id).first()
+    if cdr is None:
+        return
+    call_summarise(
+        conversation_id=conversation_id, outcome=cdr.outcome, disposition=cdr.disposition
+    )
 
 
 def wrap_up_columns(conversation: Conversation) -> dict:
@@ -188,9 +204,13 @@ def cdr_wrap_up_copy(*, conversation_id: int) -> int:
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return 0
-    return CallDetailRecord.objects.filter(conversation_id=conversation_id).update(
+    updated = CallDetailRecord.objects.filter(conversation_id=conversation_id).update(
         **wrap_up_columns(conversation)
     )
+    if updated:
+        # The CRM hears the disposition too (the summary step writes it back again).
+        transaction.on_commit(lambda: enqueue("reports.summarise", conversation_id))
+    return updated
 
 
 def recordings_store(*, conversation_id: int) -> int:
@@ -223,7 +243,10 @@ def calls_to_sweep(*, now: datetime | None = None) -> list[int]:
         conversation=OuterRef("pk"), file="", ended_at__gte=now - SWEEP_RECORDINGS_FOR
     )
     unfinished: Q | Combinable = (
-        Q(cdr__isnull=True) | Exists(unstored) | Exists(surveys_abandoned(now=now))
+        Q(cdr__isnull=True)
+        | Exists(unstored)
+        | Exists(surveys_abandoned(now=now))
+        | Q(ai_summary__isnull=True, ended_at__gte=now - SWEEP_RECORDINGS_FOR)
     )
     if settings.CSAT_SURVEY_TEXT:
         unasked = CallDetailRecord.objects.filter(

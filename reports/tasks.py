@@ -1,10 +1,11 @@
 """The post-call pipeline's Celery tasks: thin, ids in, one service call each."""
 
 import logging
+from datetime import date
 
 from celery import chain, shared_task
 
-from reports import services, surveys
+from reports import rollups, services, surveys
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +17,7 @@ def post_call(conversation_id: int) -> None:
         return
     chain(
         write_cdr.si(conversation_id),
+        summarise.si(conversation_id),
         send_survey.si(conversation_id),
         store_recordings.si(conversation_id),
     ).delay()
@@ -24,6 +26,11 @@ def post_call(conversation_id: int) -> None:
 @shared_task(name="reports.write_cdr")
 def write_cdr(conversation_id: int) -> None:
     services.cdr_write(conversation_id=conversation_id)
+
+
+@shared_task(name="reports.summarise")
+def summarise(conversation_id: int) -> None:
+    services.call_summary_write(conversation_id=conversation_id)
 
 
 @shared_task(name="reports.send_survey")
@@ -51,3 +58,21 @@ def post_call_sweep() -> None:
         post_call.delay(conversation_id)
     if due:
         logger.info("post-call sweep: %s call(s) to finish", len(due))
+
+
+@shared_task(name="reports.rollup_recent")
+def rollup_recent() -> None:
+    """Today's and yesterday's roll-ups of the historical reports (beat, every 5 minutes)."""
+    rollups.rollup_recent()
+
+
+@shared_task(name="reports.rollup_settling")
+def rollup_settling() -> None:
+    """The days whose first-contact resolution may still change (beat, hourly)."""
+    rollups.rollup_settling()
+
+
+@shared_task(name="reports.rollup_range")
+def rollup_range(first: str, last: str) -> None:
+    """Rebuild the roll-ups of the local days `first` to `last` (ISO dates), on demand."""
+    rollups.rollup_days(first=date.fromisoformat(first), last=date.fromisoformat(last))

@@ -69,6 +69,7 @@ class QueueAdmin(admin.ModelAdmin):
                     "disposition_required",
                     "end_call_when_agent_hangs_up",
                     "recording",
+                    "transcribe_calls",
                 ]
             },
         ),

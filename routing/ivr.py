@@ -39,6 +39,7 @@ from routing.ivr_decisions import (
     voicemail_decision,
     with_greeting,
 )
+from routing.ivr_intents import answer_decision, question_decision
 from routing.ivr_queues import callback_decision, fallback_decision, route_to_queue
 from routing.models import IvrMenu, IvrOption, Queue
 from routing.prompts import (
@@ -70,6 +71,8 @@ def enter_menu(
     options = selectors.menu_options(menu)
     if not options:
         return voicemail_decision(apology=introduction, menu=menu)
+    if menu.intent_question:
+        return question_decision(menu=menu, introduction=introduction, outcome=outcome)
     return IvrDecision(
         outcome=outcome,
         actions=menu_actions(menu=menu, options=options, introduction=introduction),
@@ -128,6 +131,9 @@ def decide_input(
     if menu is None:
         return voicemail_decision(apology=GIVE_UP_TEXT, menu=None)
     options = selectors.menu_options(menu)
+    if state.get("asks_intent") and not digits:
+        decision = answer_decision(menu=menu, options=options, speech=speech, caller=caller)
+        return dataclasses.replace(decision, answered_menu_id=menu.pk)
     option = match_option(options=options, digits=digits, speech=speech)
     if option is None:
         decision = retry_decision(
@@ -231,6 +237,7 @@ def enqueue(*, decision: IvrDecision, conversation: Conversation) -> None:
         queue=request.queue,
         priority_boost=request.priority_boost,
         extra_skill=request.extra_skill,
+        extra_skill_min_proficiency=request.extra_skill_min_proficiency,
         attributes=request.attributes,
         is_callback=request.is_callback,
         callback_number=request.callback_number,

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from django.conf import settings
 
+from ai.selectors import IntentMatch
 from callcentre.vonage import inbound, ncco
 from conversations.crm import CrmProfile, crm_profile_for_number
 from conversations.models import Conversation
@@ -76,6 +77,7 @@ class Enqueue:
     queue: Queue
     priority_boost: int = 0
     extra_skill: Skill | None = None
+    extra_skill_min_proficiency: int = 1
     is_callback: bool = False
     callback_number: str = ""
     attributes: dict = field(default_factory=dict)
@@ -95,6 +97,7 @@ def treated_enqueue(
         queue=queue,
         priority_boost=treatment.priority_boost,
         extra_skill=treatment.extra_skill,
+        extra_skill_min_proficiency=treatment.extra_skill_min_proficiency,
         attributes=task_attributes(menu=menu, treatment=treatment, branch=branch),
         is_callback=is_callback,
         callback_number=callback_number,
@@ -114,6 +117,10 @@ class IvrDecision:
     invalid: int = 0
     # The menu the answer was given in (inputs only).
     answered_menu_id: int | None = None
+    # The next input answers the menu's open question (routing.ivr_intents).
+    asks_intent: bool = False
+    # What the classifier made of the caller's words (an answer to the open question).
+    intent: IntentMatch | None = None
 
     @property
     def queue(self) -> Queue | None:
@@ -126,6 +133,8 @@ class IvrDecision:
             "no_input": self.no_input,
             "invalid": self.invalid,
         }
+        if self.asks_intent:
+            state["asks_intent"] = True
         if self.enqueue is not None:
             state["queue"] = self.enqueue.queue.name
             state["queue_id"] = self.enqueue.queue.pk
@@ -144,6 +153,7 @@ class IvrDecision:
             "branch": self.branch,
             "queue": self.queue.name if self.queue else None,
             "queue_id": self.queue.pk if self.queue else None,
+            **(self.intent.as_record() if self.intent is not None else {}),
         }
 
 
@@ -153,7 +163,9 @@ class Treatment:
 
     priority_boost: int = 0
     extra_skill: Skill | None = None
+    extra_skill_min_proficiency: int = 1
     is_vip: bool = False
+    intent: str = ""
 
 
 class Caller:
@@ -215,4 +227,11 @@ def voicemail_decision(
 
 
 def task_attributes(*, menu: IvrMenu | None, treatment: Treatment, branch: str) -> dict:
-    return {"ivr_menu": menu.name if menu else "", "vip": treatment.is_vip, "ivr_branch": branch}
+    attributes = {
+        "ivr_menu": menu.name if menu else "",
+        "vip": treatment.is_vip,
+        "ivr_branch": branch,
+    }
+    if treatment.intent:
+        attributes["intent"] = treatment.intent
+    return attributes

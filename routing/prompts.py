@@ -175,6 +175,27 @@ def option_keywords(option: IvrOption) -> list[str]:
     return [keyword.strip() for keyword in option.keywords.split(",") if keyword.strip()]
 
 
+def intent_question_actions(*, menu: IvrMenu, introduction: str) -> list[ncco.Action]:
+    """The menu's open question ("How can we help you today?"), answered in words: the
+    classifier (ai) turns them into an intent (routing.ivr_intents). A caller who knows the
+    menu's keys may press one instead."""
+    voice = menu_voice(menu)
+    return [
+        voice.talk(sentence(introduction, menu.intent_question), barge_in=True),
+        ncco.Input(
+            type=["dtmf", "speech"],
+            dtmf=ncco.DtmfSettings(max_digits=1, timeout=menu.input_timeout_seconds),
+            speech=ncco.SpeechSettings(
+                language=menu.language,
+                end_on_silence=1.5,
+                start_timeout=menu.input_timeout_seconds,
+                max_duration=15,
+            ),
+            event_url=webhook_url("event"),
+        ),
+    ]
+
+
 def menu_actions(
     *, menu: IvrMenu, options: list[IvrOption], introduction: str
 ) -> list[ncco.Action]:

@@ -23,7 +23,13 @@ from routing.models import Offer, Queue, QueueSkill, Skill, Task, TaskSkill, Tas
 from routing.states import offer_move, task_move
 
 
-def task_skill_group_add(*, task: Task, queue: Queue, extra_skill: Skill | None = None) -> None:
+def task_skill_group_add(
+    *,
+    task: Task,
+    queue: Queue,
+    extra_skill: Skill | None = None,
+    extra_skill_min_proficiency: int = 1,
+) -> None:
     """The task may also be served with the queue's skills (one more group of them)."""
     group = TaskSkillGroup.objects.create(task=task, source_queue=queue)
     skills = [
@@ -32,8 +38,17 @@ def task_skill_group_add(*, task: Task, queue: Queue, extra_skill: Skill | None 
         )
         for requirement in QueueSkill.objects.filter(queue=queue)
     ]
-    if extra_skill is not None and extra_skill.pk not in {skill.skill_id for skill in skills}:
-        skills.append(TaskSkill(group=group, skill=extra_skill, min_proficiency=1))
+    if extra_skill is not None:
+        # A skill the queue requires already is required at the higher of the two levels.
+        same = [skill for skill in skills if skill.skill_id == extra_skill.pk]
+        if same:
+            same[0].min_proficiency = max(same[0].min_proficiency, extra_skill_min_proficiency)
+        else:
+            skills.append(
+                TaskSkill(
+                    group=group, skill=extra_skill, min_proficiency=extra_skill_min_proficiency
+                )
+            )
     TaskSkill.objects.bulk_create(skills)
 
 
@@ -46,8 +61,11 @@ def task_enqueue(
     attributes: dict | None = None,
     is_callback: bool = False,
     callback_number: str = "",
+    queued_at: datetime | None = None,
+    extra_skill_min_proficiency: int = 1,
 ) -> Task:
-    """Create a queued Task for the conversation in the queue; matching runs after commit."""
+    """Create a queued Task for the conversation in the queue; matching runs after commit.
+    `queued_at` keeps an earlier place in the FIFO order (a contact moved between queues)."""
     with transaction.atomic():
         task = Task.objects.create(
             conversation=conversation,
@@ -57,9 +75,14 @@ def task_enqueue(
             attributes=attributes or {},
             is_callback=is_callback,
             callback_number=callback_number,
-            queued_at=timezone.now(),
+            queued_at=queued_at or timezone.now(),
         )
-        task_skill_group_add(task=task, queue=queue, extra_skill=extra_skill)
+        task_skill_group_add(
+            task=task,
+            queue=queue,
+            extra_skill=extra_skill,
+            extra_skill_min_proficiency=extra_skill_min_proficiency,
+        )
         board_changed_later()
         transaction.on_commit(lambda: task_route(task_id=task.pk))
     return task
@@ -136,6 +159,12 @@ def task_return_to_queue(*, task_id: int, reason: str) -> None:
 
 def task_abandon(*, task: Task, now: datetime) -> None:
     """The customer left before an agent took the contact: its pending offer is withdrawn."""
+    task_offers_cancel(task=task, now=now)
+    task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
+
+
+def task_offers_cancel(*, task: Task, now: datetime) -> None:
+    """Withdraw an offered task's pending offer: the agent's slot goes back, they are routed."""
     if task.state == Task.State.OFFERED:
         for offer in Offer.objects.filter(task=task, state=Offer.State.PENDING):
             if offer_move(
@@ -147,7 +176,6 @@ def task_abandon(*, task: Task, now: datetime) -> None:
                 transaction.on_commit(partial(publish_offer_withdrawn, offer))
                 agent_slot_give_back(agent_id=offer.agent_id, channel=task.channel)
                 transaction.on_commit(partial(agent_route, agent_id=offer.agent_id))
-    task_move(task_id=task.pk, from_state=task.state, to_state=Task.State.ABANDONED, ended_at=now)
 
 
 def task_abandon_while_connecting(*, task: Task, now: datetime) -> None:

@@ -1,15 +1,10 @@
 """Routing reads. The IVR loads a menu with everything its decision needs in a few queries."""
 
-import logging
-import threading
-import time
-from collections.abc import Callable
-
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from agents.models import Agent
+from callcentre.versioned import VersionedCache
 from conversations.models import Member, Message
 from routing.models import IvrMenu, IvrOption, Offer, Queue, Task
 
@@ -43,8 +38,6 @@ def menus_for_ivr() -> QuerySet[IvrMenu]:
     )
 
 
-logger = logging.getLogger(__name__)
-
 # The menu tree (menus, options, their queues, opening hours and holidays) changes when
 # someone edits it in the admin, and is read by every call: each process keeps the menus it
 # loaded and re-reads them when the shared version key moves (routing.signals bumps it on
@@ -57,59 +50,14 @@ MENU_VERSION_KEY = "routing:menus:version"
 MENU_CHECK_SECONDS = 1.0
 
 
-class MenuCache:
-    """Loaded menus of this process, valid for one version of the menu tree."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.menus: dict[object, IvrMenu | None] = {}
-        self.version: object = None
-        self.checked_at = float("-inf")
-
-    def get(self, key: object, load: Callable[[], IvrMenu | None]) -> IvrMenu | None:
-        self.revalidate()
-        with self.lock:
-            if key in self.menus:
-                return self.menus[key]
-            version = self.version
-        menu = load()
-        with self.lock:
-            if self.version == version:  # not invalidated while loading
-                self.menus[key] = menu
-        return menu
-
-    def revalidate(self) -> None:
-        now = time.monotonic()
-        if now - self.checked_at < MENU_CHECK_SECONDS:
-            return
-        try:
-            version = cache.get(MENU_VERSION_KEY)  # None until the first edit: a version too
-        except Exception:
-            logger.warning("cache unreachable: IVR menus are re-read every %ss", MENU_CHECK_SECONDS)
-            version = object()  # equal to nothing: forget what was loaded
-        with self.lock:
-            if version != self.version:
-                self.menus.clear()
-                self.version = version
-            self.checked_at = now
-
-    def clear(self) -> None:
-        with self.lock:
-            self.menus.clear()
-            self.version = object()
-            self.checked_at = float("-inf")
-
-
-menu_cache = MenuCache()
+menu_cache: VersionedCache[IvrMenu | None] = VersionedCache(
+    version_key=MENU_VERSION_KEY, check_seconds=lambda: MENU_CHECK_SECONDS, what="IVR menus"
+)
 
 
 def menu_tree_changed() -> None:
     """The menu tree was edited (and committed): every process re-reads its menus."""
-    menu_cache.clear()
-    try:
-        cache.set(MENU_VERSION_KEY, time.time_ns(), timeout=None)
-    except Exception:
-        logger.warning("cache unreachable: other processes may use the old IVR menus a while")
+    menu_cache.changed()
 
 
 def menu_entry() -> IvrMenu | None:
@@ -245,3 +193,14 @@ def task_get_assigned_to_agent(*, agent: Agent, task_id: int) -> Task | None:
         .filter(pk=task_id, agent=agent, state=Task.State.ASSIGNED)
         .first()
     )
+
+
+def agent_conversation_ids(*, agent: Agent) -> set[int]:
+    """The conversations offered to the agent now or held by them (the desktop's reach)."""
+    offered = Offer.objects.filter(agent=agent, state=Offer.State.PENDING).values_list(
+        "task__conversation_id", flat=True
+    )
+    held = Task.objects.filter(agent=agent, state=Task.State.ASSIGNED).values_list(
+        "conversation_id", flat=True
+    )
+    return set(offered) | set(held)

@@ -137,6 +137,9 @@ def settlement_apply(*, task: Task, settlement: Settlement) -> None:
             agent_legs_hang_up_later(conversation_id=task.conversation_id, agent_id=task.agent_id)
         case Outcome.COMPLETE:
             task_finish(task=task, now=at, talk_seconds=settlement.talk_seconds)
+        case Outcome.RETURN if task.attributes.get("outbound"):
+            # The agent's own click-to-call (routing.outbound): never back to a queue.
+            task_abandon_while_connecting(task=task, now=at)
         case Outcome.RETURN if is_party_task(task):
             party_task_cancel(task=task)  # a consult's phone never answered
         case Outcome.RETURN:

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from callcentre.vonage.client import VonageError
-from routing import escalation, offers, presence, queueing, reaper, voice, waiting
+from routing import escalation, offers, outbound, presence, queueing, reaper, voice, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,12 @@ def connect_agent(task_id: int) -> None:
     except VonageError as error:
         logger.error("could not connect the agent for task %s: %s", task_id, error)
         queueing.task_return_to_queue(task_id=task_id, reason="connect failed")
+
+
+@shared_task(name="routing.outbound_connect")
+def outbound_connect(task_id: int) -> None:
+    # Not retried: a create-call that timed out may still have rung the agent.
+    outbound.outbound_connect(task_id=task_id)
 
 
 @shared_task(name="routing.hang_up_agent_legs")

@@ -339,6 +339,7 @@ def call_party_add(
         leg_uuid=created.uuid,
         kind="agent" if target else "external",
         to_address=target.vonage_user if target else digits,
+        leg_conversation_uuid=created.conversation_uuid,
     )
     call_step_set_party(step_id=step.pk, party_id=member.pk)
     changed(agent.pk, target.pk if target else None)

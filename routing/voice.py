@@ -19,6 +19,7 @@ conversation of their own, out of that reach: there the agent's leg keeps endOnE
 import logging
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 
 from callcentre.celery import enqueue
@@ -97,7 +98,12 @@ def task_connect_agent(*, task_id: int) -> None:
         event_url=event_url(),
         **caller_id(),
     )
-    member_add_agent_leg(conversation=task.conversation, agent_id=agent.pk, leg_uuid=created.uuid)
+    member_add_agent_leg(
+        conversation=task.conversation,
+        agent_id=agent.pk,
+        leg_uuid=created.uuid,
+        leg_conversation_uuid=created.conversation_uuid,
+    )
 
 
 def agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
@@ -269,6 +275,14 @@ def leg_end_follow_up(*, member_id: int) -> None:
             except VonageError as error:  # already gone, most likely
                 logger.info("could not hang up leg %s: %s", leg_uuid, error)
         return
+    with transaction.atomic():
+        # Call control holds this row while it hands the call on: wait for it, then see it.
+        Conversation.objects.select_for_update().filter(pk=member.conversation_id).first()
+        customer_left_alone_end(member=member, conversation=conversation)
+
+
+def customer_left_alone_end(*, member: Member, conversation: Conversation) -> None:
+    """`member`, an agent or a third party, left: end the customer's call if they are alone."""
     if agent_legs_up(conversation_id=member.conversation_id).exists():
         return  # an agent is still with the customer (or being rung)
     if joined_party_legs_up(conversation_id=member.conversation_id).exists():

@@ -1,4 +1,5 @@
-"""Vonage's Voice and Messages REST APIs over HTTPS (CONTRACT §1, §5, §7), for the official SDK.
+"""Vonage's Voice, Messages and Users REST APIs over HTTPS (CONTRACT §1, §5, §7, §9), for the
+official SDK (the Users API's handlers are in sandbox/users.py).
 
 Status codes and bodies are Vonage's: 201 create call, 204 modify call, 200 talk/stream/DTMF,
 202 send message; RFC 7807 bodies for 401 (bad or missing JWT), 404 (unknown call or path)
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sandbox import api_params as params
-from sandbox import payloads
+from sandbox import payloads, reports_api
 from sandbox.appjwt import Authenticator, Unauthorized, error_body
 from sandbox.audio import speaking_seconds
 from sandbox.http import (
@@ -29,6 +30,7 @@ from sandbox.ncco import NccoInvalid, validate_ncco
 from sandbox.platform import CallNotLive, Platform
 from sandbox.recordings import RecordingStore
 from sandbox.state import Leg
+from sandbox.users import UsersApi
 
 logger = logging.getLogger("sandbox.api")
 
@@ -65,6 +67,7 @@ class VonageApi:
         messages: MessageCentre,
         recordings: RecordingStore,
         authenticator: Authenticator,
+        users: UsersApi,
     ) -> None:
         self.platform = platform
         self.messages = messages
@@ -86,7 +89,9 @@ class VonageApi:
             ("GET", r"/v1/files/(?P<file_id>[^/]+)", self.download),
             ("POST", "/v1/messages/?", self.send_message),
             ("PATCH", r"/v1/messages/(?P<message_uuid>[^/]+)", self.update_message),
+            ("GET", "/v2/reports/records/?", self.report_records),
         ]
+        routes += users.routes()
         for method, pattern, handler in routes:
             self.router.add(method, pattern, handler)
 
@@ -112,7 +117,9 @@ class VonageApi:
             status = 405 if path_known else 404
             return json_response(status, error_body(status))
         try:
-            if request.path.startswith("/v1/messages"):
+            if request.path.startswith("/v2/reports"):
+                self.auth.check_basic(request.headers.get("authorization"))
+            elif request.path.startswith("/v1/messages"):
                 self.auth.check_jwt_or_basic(request.headers.get("authorization"))
             else:
                 self.auth.check_jwt(request.headers.get("authorization"))
@@ -230,6 +237,12 @@ class VonageApi:
                 "_embedded": {"calls": [payloads.call_resource(leg) for leg in page]},
             },
         )
+
+    async def report_records(self, request: Request) -> Response:
+        status, body = reports_api.records_answer(
+            self.platform.registry.legs_in_order(), request.query, account_id=self.auth.api_key
+        )
+        return json_response(status, body)
 
     async def get_call(self, request: Request, uuid: str) -> Response:
         leg = self._leg(uuid)

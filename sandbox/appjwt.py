@@ -66,11 +66,22 @@ class Authenticator:
             raise Unauthorized("token older than the default 15 minute lifetime")
         return claims
 
+    @property
+    def api_key(self) -> str:
+        return self._api_key
+
     def check_jwt_or_basic(self, authorization: str | None) -> None:
-        scheme, _, value = (authorization or "").partition(" ")
+        scheme = (authorization or "").partition(" ")[0]
         if scheme.lower() != "basic":
             self.check_jwt(authorization)
             return
+        self.check_basic(authorization)
+
+    def check_basic(self, authorization: str | None) -> None:
+        """Basic auth with the account's api_key and api_secret (Messages, Reports)."""
+        scheme, _, value = (authorization or "").partition(" ")
+        if scheme.lower() != "basic":
+            raise Unauthorized("no Basic credentials")
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):

@@ -1,9 +1,11 @@
 """Who answers when the sandbox rings someone: scripted phones, agents' softphones, websockets.
 
 Phone, SIP and VBC callees follow a script set through the control API (default: answer after
-`callee_answer_delay`). App users (agents) are answered from the phone page, or automatically
-after `app_answer_delay`. A websocket endpoint is answered when its server accepts the
-connection; the sandbox then sends Vonage's first text message and 20 ms frames of silence.
+`callee_answer_delay`). App users (agents) are answered in the agent's browser when it has a
+softphone session (sandbox/softphones.py), else from the phone page, or automatically after
+`app_answer_delay`. A websocket endpoint is answered when its server accepts the
+connection; the sandbox then sends Vonage's first text message and 20 ms frames of what the leg
+hears (sandbox.sound: spoken words and music on hold, mixed; silence between).
 """
 
 import asyncio
@@ -17,6 +19,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from callcentre.vonage.signing import sign_webhook
+from sandbox import sound
 from sandbox.state import Leg
 
 if TYPE_CHECKING:
@@ -34,6 +37,11 @@ FAILURES: dict[str, tuple[str, str | None]] = {
 }
 FRAME_SECONDS = 0.02
 FRAME_BYTES = {"audio/l16;rate=8000": 320, "audio/l16;rate=16000": 640, "audio/l16;rate=24000": 960}
+SAMPLE_RATES = {
+    "audio/l16;rate=8000": 8000,
+    "audio/l16;rate=16000": 16000,
+    "audio/l16;rate=24000": 24000,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +78,8 @@ async def ring(platform: "Platform", leg: Leg, *, timeout: float) -> tuple[str, 
         "Ringing… (answer or reject it here)" if script.outcome == "manual" else "Ringing…",
         ringing=True,
     )
+    if leg.party == "agent" and platform.softphones is not None:
+        platform.softphones.ringing(leg)  # the agent's browser rings, if it is logged in
     if script.outcome not in ("manual", "no-answer"):
         result = "answered" if script.outcome == "answer" else script.outcome
         handle = loop.call_later(leg.clock.real_seconds(script.after), _decide, decision, result)
@@ -129,17 +139,26 @@ async def _open_websocket(platform: "Platform", leg: Leg) -> tuple[str, str | No
     first = {"event": "websocket:connected", "content-type": content_type}
     first.update(endpoint.get("headers") or {})
     await socket.send(json.dumps(first))
-    platform.spawn(_pump(platform, leg, socket, FRAME_BYTES[content_type]))
+    mixer = sound.Mixer(
+        frame_bytes=FRAME_BYTES[content_type], sample_rate=SAMPLE_RATES[content_type]
+    )
+    leg.custom[sound.MIXER_KEY] = mixer
+    platform.spawn(_pump(platform, leg, socket, mixer))
     return "answered", None
 
 
-async def _pump(platform: "Platform", leg: Leg, socket: ClientConnection, frame: int) -> None:
-    """Silence in 20 ms frames until the call ends or the server closes the socket."""
-    silence = bytes(frame)
+async def _pump(
+    platform: "Platform", leg: Leg, socket: ClientConnection, mixer: sound.Mixer
+) -> None:
+    """What the leg hears, in 20 ms frames at real-time pace, until the call ends or the
+    server closes the socket."""
+    loop = asyncio.get_running_loop()
+    due = loop.time()
     try:
         while leg.is_alive:
-            await socket.send(silence)
-            await asyncio.sleep(FRAME_SECONDS)
+            await socket.send(mixer.next_frame())
+            due += FRAME_SECONDS
+            await asyncio.sleep(max(0.0, due - loop.time()))
     except ConnectionClosed:
         if leg.is_alive:
             leg.note("status", "The websocket server closed the connection")

@@ -27,6 +27,7 @@ from sandbox.http import (
 from sandbox.messages import InvalidMessage, MessageCentre
 from sandbox.platform import Platform
 from sandbox.rooms import describe
+from sandbox.softphones import SESSION_PATH, Softphones
 from sandbox.state import Leg
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "sandbox"
@@ -61,9 +62,12 @@ def leg_json(leg: Leg) -> dict[str, Any]:
 
 
 class ControlApi:
-    def __init__(self, *, platform: Platform, messages: MessageCentre) -> None:
+    def __init__(
+        self, *, platform: Platform, messages: MessageCentre, softphones: Softphones
+    ) -> None:
         self.platform = platform
         self.messages = messages
+        self.softphones = softphones
         self.router = Router()
         routes = [
             ("GET", "/", self.phone_page),
@@ -90,6 +94,9 @@ class ControlApi:
         if scope["type"] == "lifespan":
             await lifespan(receive, send_message)
             return
+        if scope["type"] == "websocket":
+            await self.websocket(scope, receive, send_message)
+            return
         if scope["type"] != "http":
             return
         try:
@@ -112,6 +119,16 @@ class ControlApi:
             status = 405 if path_known else 404
             return json_response(status, {"error": "no such control endpoint"})
         return await handler(request, **params)
+
+    async def websocket(self, scope: dict, receive: Any, send_message: Any) -> None:
+        """Agents' softphones (sandbox/softphones.py); nothing else is a websocket here."""
+        headers = {name.decode().lower(): value.decode() for name, value in scope["headers"]}
+        host = headers.get("host", "").rsplit(":", 1)[0]
+        if scope["path"] != SESSION_PATH or host not in LOOPBACK_HOSTS:
+            await receive()
+            await send_message({"type": "websocket.close", "code": 4404})
+            return
+        await self.softphones.serve(scope, receive, send_message)
 
     def close(self) -> None:
         """Release the long-polling readers so the server can stop at once."""

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from sandbox import callees, payloads
+from sandbox import callees, payloads, sound
 from sandbox.audio import speaking_seconds
 from sandbox.inputs import collect_input, record_until_done
 from sandbox.ncco import SSML_TAG, wait_seconds
@@ -60,6 +60,7 @@ class Executor:
         text = SSML_TAG.sub("", action["text"]).strip()
         barge_in = action.get("bargeIn", False)
         leg.note("talk", text, language=action.get("language", "en-US"), barge_in=barge_in)
+        sound.hear(self.platform, leg, text)  # a websocket leg hears it as sound
         await self._play(
             leg, seconds=speaking_seconds(text), loop=action.get("loop", 1), barge_in=barge_in
         )

@@ -10,7 +10,7 @@ import logging
 import random
 from collections.abc import Coroutine
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -23,6 +23,9 @@ from sandbox.recordings import RecordingStore
 from sandbox.rooms import Rooms
 from sandbox.state import Leg, Party, Registry, Room, new_conversation_uuid, new_uuid
 from sandbox.webhooks import NccoAnswer, Outbox, WebhookSender
+
+if TYPE_CHECKING:
+    from sandbox.softphones import Softphones
 
 logger = logging.getLogger("sandbox.platform")
 
@@ -51,6 +54,8 @@ class Platform:
         self.executor = Executor(self)
         self.media = Media(self)
         self.callees: dict[str, CalleeScript] = {}
+        # Agents' browsers logged in as app users (set by the server; None in bare tests).
+        self.softphones: Softphones | None = None
         self._outboxes: dict[str, Outbox] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -312,6 +317,8 @@ class Platform:
         if scripted is not None:
             return scripted
         if leg.party == "agent":
+            if self.softphones is not None and self.softphones.has_session(leg.address):
+                return CalleeScript(outcome="manual")  # the agent answers in the browser
             delay = self.config.app_answer_delay
             if delay is None:
                 return CalleeScript(outcome="manual")

@@ -9,6 +9,7 @@ says appearing in the others' feeds.
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from sandbox import sound
 from sandbox.state import Leg, Membership, Room
 
 if TYPE_CHECKING:
@@ -66,6 +67,8 @@ class Rooms:
         self._announce(room)
 
     def _hold(self, leg: Leg, membership: Membership) -> None:
+        if leg.endpoint_type == "websocket":
+            sound.hold_music(self.platform, leg, membership.music_on_hold)
         if membership.music_on_hold:
             leg.note(
                 "hold",
@@ -82,6 +85,7 @@ class Rooms:
             if leg.connected:
                 continue
             leg.connected = True
+            sound.hold_music(self.platform, leg, None)
             others = [describe(o.leg) for o in room.members.values() if o.leg is not leg]
             with_whom = f" with {', '.join(others)}" if others else ""
             leg.note("connected", f"Connected{with_whom}", conversation=room.id)
@@ -127,6 +131,7 @@ class Rooms:
         for listener in room.members.values():
             if room.hears(listener, speaker):
                 listener.leg.note("heard", f"{describe(leg)}: “{text}”", speaker=leg.uuid)
+                sound.hear(self.platform, listener.leg, text)
                 for words in listener.leg.hearing:
                     words.append(text)
 
@@ -140,3 +145,5 @@ class Rooms:
         for listener in room.members.values():
             if listener.leg is not leg and room.hears(listener, speaker):
                 listener.leg.note(kind, text)
+                if kind == "talk":
+                    sound.hear(self.platform, listener.leg, text)

@@ -21,6 +21,8 @@ from sandbox.control import ControlApi
 from sandbox.messages import MessageCentre
 from sandbox.platform import Platform
 from sandbox.recordings import RecordingStore
+from sandbox.softphones import Softphones
+from sandbox.users import UsersApi, UserStore
 from sandbox.webhooks import WebhookSender
 
 START_TIMEOUT = 15.0
@@ -52,6 +54,7 @@ class Sandbox:
         self.certificate: CertificatePaths | None = None
         self.platform: Platform | None = None
         self.messages: MessageCentre | None = None
+        self.users: UserStore | None = None
         self._servers: list[_Server] = []
         self._serving: list[asyncio.Task[None]] = []
         self._http: httpx.AsyncClient | None = None
@@ -97,13 +100,22 @@ class Sandbox:
             api_key=self.config.api_key,
             api_secret=self.config.api_secret,
         )
+        users = self.users = UserStore.load(
+            self.config.directory / "users.json", api_base=self.config.api_base
+        )
+        self.platform.softphones = Softphones(
+            platform=self.platform, users=users, authenticator=authenticator
+        )
         api = VonageApi(
             platform=self.platform,
             messages=self.messages,
             recordings=recordings,
             authenticator=authenticator,
+            users=UsersApi(users),
         )
-        control = self._control = ControlApi(platform=self.platform, messages=self.messages)
+        control = self._control = ControlApi(
+            platform=self.platform, messages=self.messages, softphones=self.platform.softphones
+        )
         common: dict[str, Any] = {
             "log_config": None,
             "lifespan": "off",

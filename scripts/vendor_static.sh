@@ -22,4 +22,5 @@ copy() { # copy PACKAGE FILE...: the files (paths inside the package) and the pa
 }
 copy @vonage/client-sdk dist/vonageClientSDK.min.js
 copy chart.js dist/chart.umd.min.js
+copy swagger-ui-dist swagger-ui-bundle.js swagger-ui-standalone-preset.js swagger-ui.css
 echo "vendored into static/vendor/:" && find static/vendor -type f | sort

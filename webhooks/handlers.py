@@ -13,13 +13,14 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ai import services as ai_services
 from callcentre.db import webhook_transaction
 from callcentre.realtime import agent_changed_later
 from callcentre.spool import SpoolEntry, spool_replay, spool_write
 from callcentre.vonage import inbound
 from callcentre.vonage.ncco import ncco_to_json
 from conversations.call_states import ENDING_STATUSES
-from conversations.events import VoiceEvent, input_choice, read_voice_event
+from conversations.events import VoiceEvent, best_speech, input_choice, read_voice_event
 from conversations.models import Conversation, Event, Member
 from conversations.services.call_events import event_apply
 from conversations.services.calls import (
@@ -36,6 +37,7 @@ from routing import chat, ivr, recording, voice, waiting
 from routing.ivr_decisions import voice_for
 from routing.prompts import voicemail_actions
 from routing.settlement import leg_ended
+from speech import services as speech
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,10 @@ def event_store_and_apply(*, voice_event: VoiceEvent, received_at: datetime) -> 
     ):
         # The agent's softphone rang, answered or hung up: their desktop shows it.
         agent_changed_later(member.agent_id)
+        if voice_event.status == "answered":
+            speech.transcription_start_later(
+                conversation_id=member.conversation_id, agent_id=member.agent_id
+            )
     if (
         not stored.is_duplicate
         and member is not None
@@ -182,6 +188,14 @@ def input_answer(*, stored: StoredEvent) -> list[dict]:
         response=response,
         event=stored.event,
     )
+    if speech:
+        # The caller's words, the intent that routed them and their sentiment (ai).
+        ai_services.speech_observed(
+            conversation_id=stored.conversation.pk,
+            text=speech,
+            confidence=best_speech(stored.event.payload)[1],
+            match=decision.intent,
+        )
     return response
 
 
@@ -216,7 +230,16 @@ def message_store(*, payload: dict, received_at: datetime) -> None:
     message, is_duplicate = message_receive(payload=payload, received_at=received_at)
     if is_duplicate:
         return
-    chat.message_arrived(conversation=message.conversation)
+    task = chat.message_arrived(conversation=message.conversation)
+    if message.text:
+        # Its sentiment, and the suggestions it triggers for the agent holding the chat.
+        ai_services.utterance_observed(
+            conversation_id=message.conversation_id,
+            text=message.text,
+            speaker="customer",
+            source="chat",
+            agent_id=task.agent_id if task is not None else None,
+        )
 
 
 def message_status(*, payload: dict, received_at: datetime) -> None:

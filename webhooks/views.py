@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 from callcentre.vonage import inbound
 from callcentre.vonage.signing import VonageWebhookAuthentication
 from conversations.services.messages import MessageRejected
+from speech import services as speech
 from webhooks import handlers
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,16 @@ class EventWebhookView(VonageWebhookView):
     def get(self, request: Request) -> Response:
         ncco = handlers.event(payload=self.payload(request), received_at=timezone.now())
         return self.ncco_response(ncco)
+
+    post = get
+
+
+class MediaEventWebhookView(VonageWebhookView):
+    """Events of the websocket legs that transcribe a call (speech/): not the call's own."""
+
+    def get(self, request: Request) -> Response:
+        speech.media_leg_event(payload=self.payload(request))
+        return self.ncco_response(None)
 
     post = get
 

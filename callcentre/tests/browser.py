@@ -1,6 +1,8 @@
 """Reading and using a live page in browser tests without racing its re-renders."""
 
+import os
 import time
+from pathlib import Path
 
 READ_TEXT = """
 return Array.from(document.querySelectorAll(arguments[0]), (node) => node.innerText).join(" ");
@@ -30,7 +32,10 @@ def click(browser, css: str, *, attempts: int = 10) -> None:
 def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
     """Type `text` into the field matching `css`, again from the start when a re-render
     replaced the field meanwhile."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import (
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.by import By
 
     for _ in range(attempts):
@@ -40,6 +45,21 @@ def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
             field.send_keys(text)
             if field.get_attribute("value") == text:
                 return
-        except StaleElementReferenceException:
+        # A re-render (a pushed event: a message, a suggestion) replaced or detached it.
+        except (StaleElementReferenceException, ElementNotInteractableException):
             time.sleep(0.1)
     raise AssertionError(f"could not type into {css}")
+
+
+def artifacts_dir(name: str) -> Path:
+    """Where browser tests keep their screenshots: TEST_ARTIFACTS_DIR (default
+    var/test-artifacts) / name. CI keeps the directory as the run's artefacts."""
+    directory = Path(os.environ.get("TEST_ARTIFACTS_DIR", "var/test-artifacts")) / name
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def screenshot(browser, directory: Path, name: str) -> Path:
+    path = directory / f"{name}.png"
+    browser.save_screenshot(str(path))
+    return path

@@ -49,6 +49,7 @@ def test_demo_data_gives_queues_agents_and_a_supervisor_login(monkeypatch, capsy
     ]
     assert list(Queue.objects.values_list("name", "business_hours__name")) == [
         ("Billing", None),
+        ("Outbound", None),  # click-to-call's (OUTBOUND_QUEUE); no menu option leads there
         ("Sales", "Office hours"),
         ("Support", None),
     ]
@@ -74,13 +75,47 @@ def test_the_readmes_billing_call_works_outside_office_hours(vonage):
     menu = call.answer()
     held = call.press("2")
 
+    # The menu asks how it can help; a caller who knows the keys may press one at once.
     assert texts(menu) == [
-        "Thank you for calling the contact centre. For sales, press 1. "
+        "Thank you for calling the contact centre. In a few words, how can we help you today?"
+    ]
+    assert texts(held) == ["Thank you. Connecting you to Billing. Please hold."]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_readmes_caller_says_her_bill_is_wrong_and_bob_sees_why(vonage, client):
+    require_task_enqueue()
+    call_command("load_demo", stdout=StringIO())  # trains the intents' classifier as it commits
+    bob = Agent.objects.get(user__username="bob")
+    agent_presence_set(actor=Actor.AGENT, agent=bob, status=Agent.Status.AVAILABLE)
+    call = IvrCall(vonage=vonage)
+    call.answer()
+
+    held = call.say("I have a problem with my bill")
+
+    assert texts(held) == ["Thank you. Connecting you to Billing. Please hold."]
+    client.force_login(bob.user)
+    [offer] = client.get("/api/agent/").json()["offers"]
+    assert (offer["assist"]["intent_label"], offer["assist"]["sentiment_label"]) == (
+        "Billing dispute",
+        "negative",
+    )
+    assert offer["assist"]["suggestions"][0]["text"] == "Offer goodwill credit"
+
+
+def test_a_caller_who_answers_in_other_words_hears_the_keys(vonage):
+    call_command("load_demo", stdout=StringIO())
+    call = IvrCall(vonage=vonage)
+    call.answer()
+
+    menu = call.say("hmm")
+
+    assert texts(menu) == [
+        "Sorry, I didn't understand. For sales, press 1. "
         "For billing and payments, press 2. For technical support, press 3. "
         "To have technical support call you back, press 9. "
         "To hear our opening hours, press 0."
     ]
-    assert texts(held) == ["Thank you. Connecting you to Billing. Please hold."]
 
 
 def test_sales_keeps_office_hours_to_show_the_hours_feature(vonage):

@@ -12,7 +12,7 @@ from routing.tests.helpers import require_task_enqueue
 def billing(transactional_db):
     billing = QueueFactory(name="Billing")
     menu = IvrMenuFactory(name="Main", is_entry=True)
-    IvrOptionFactory(menu=menu, digit="2", prompt="For billing", queue=billing)
+    IvrOptionFactory(menu=menu, digit="2", prompt="For billing", keywords="billing", queue=billing)
     return billing
 
 
@@ -41,6 +41,25 @@ def test_a_call_by_hand_gets_the_menu_then_the_queue(live_server, billing, capsy
     conversation = Conversation.objects.get(vonage_uuid="CON-hand-1")
     assert conversation.attributes["ivr"]["queue"] == "Billing"
     assert conversation.state == Conversation.State.ENDED
+
+
+def test_a_caller_by_hand_may_say_their_words(live_server, billing, capsys):
+    call_command("send_webhook", "answer", "--call", "hand-2", "--url", live_server.url)
+    capsys.readouterr()
+    call_command(
+        "send_webhook",
+        "input",
+        "--call",
+        "hand-2",
+        "--speech",
+        "billing please",
+        "--url",
+        live_server.url,
+    )
+
+    assert "Connecting you to Billing" in capsys.readouterr().out
+    conversation = Conversation.objects.get(vonage_uuid="CON-hand-2")
+    assert conversation.attributes["speech"] == [{"text": "billing please", "confidence": 0.92}]
 
 
 def test_a_wrong_secret_is_reported_as_a_failure(live_server, billing):

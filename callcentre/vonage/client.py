@@ -10,8 +10,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -21,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from vonage import Auth, HttpClientOptions, Vonage
 from vonage_http_client import HttpClient, HttpRequestError
 from vonage_messages.models import MessengerText, Sms, ViberText, WhatsappText
+from vonage_users import Users
 from vonage_voice import AudioStreamOptions, TtsStreamOptions
 
 MESSAGE_MODELS = {
@@ -34,6 +37,8 @@ NUMBER_CHANNELS = frozenset({"sms", "whatsapp", "viber_service"})
 # Hosts trusted with the application JWT when downloading a recording.
 VONAGE_DOMAINS = ("vonage.com", "nexmo.com")
 # Leg uuids go into URL paths; anything else could point a request at another resource.
+# The Reports API pages its records; a day of a centre's calls is a few pages.
+REPORT_PAGES_MAX = 1000
 LEG_UUID = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
@@ -71,7 +76,7 @@ class VonageClient:
         with_basic_auth = bool(api_key and api_secret)
         auth = Auth(
             application_id=application_id,
-            private_key=_load_private_key(private_key),
+            private_key=load_private_key(private_key),
             api_key=api_key if with_basic_auth else None,
             api_secret=api_secret if with_basic_auth else None,
         )
@@ -80,6 +85,8 @@ class VonageClient:
             api_host=api_host, rest_host=rest_host, timeout=math.ceil(timeout)
         )
         self._vonage = Vonage(auth, options)
+        self._api_key = api_key
+        self._has_basic_auth = with_basic_auth
         self._api_host = api_host
         self._timeout = timeout
 
@@ -131,7 +138,7 @@ class VonageClient:
         # everything but its action (or is refused), an `app` endpoint cannot be a `to`, and
         # websocket `content-type` / phone `dtmfAnswer` are dropped. The SDK's HTTP client still
         # supplies the JWT, host, retries and error mapping.
-        with _vonage_errors():
+        with vonage_errors():
             answer = self._http.post(self._api_host, "/v1/calls", body)
         if not isinstance(answer, dict) or not answer.get("uuid"):
             raise VonageError(status=None, reason="call created without a uuid in the answer")
@@ -146,53 +153,53 @@ class VonageClient:
         # Not voice.transfer_call_ncco: it validates into the empty NccoAction base model,
         # so every dict action would be sent as {}.
         body = {"action": "transfer", "destination": {"type": "ncco", "ncco": ncco}}
-        with _vonage_errors():
+        with vonage_errors():
             self._http.put(self._api_host, f"/v1/calls/{_leg(uuid)}", body)
 
     def transfer_to_url(self, uuid: str, url: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.transfer_call_answer_url(_leg(uuid), url)
 
     def hangup(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.hangup(_leg(uuid))
 
     def mute(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.mute(_leg(uuid))
 
     def unmute(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.unmute(_leg(uuid))
 
     def earmuff(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.earmuff(_leg(uuid))
 
     def unearmuff(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.unearmuff(_leg(uuid))
 
     def talk(self, uuid: str, *, text: str, language: str | None = None, loop: int = 1) -> None:
         options = TtsStreamOptions(text=text, language=language, loop=loop)
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.play_tts_into_call(_leg(uuid), options)
 
     def stop_talk(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.stop_tts(_leg(uuid))
 
     def stream(self, uuid: str, *, url: str, loop: int = 1) -> None:
         options = AudioStreamOptions(stream_url=[url], loop=loop)
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.play_audio_into_call(_leg(uuid), options)
 
     def stop_stream(self, uuid: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.stop_audio_stream(_leg(uuid))
 
     def send_dtmf(self, uuid: str, *, digits: str) -> None:
-        with _vonage_errors():
+        with vonage_errors():
             self._vonage.voice.play_dtmf_into_call(_leg(uuid), digits)
 
     def send_message(
@@ -204,8 +211,38 @@ class VonageClient:
         if channel in NUMBER_CHANNELS:
             to, from_ = to.removeprefix("+"), from_.removeprefix("+")
         message = MESSAGE_MODELS[channel](to=to, from_=from_, text=text, client_ref=client_ref)
-        with _vonage_errors():
+        with vonage_errors():
             return self._vonage.messages.send(message).message_uuid
+
+    def report_records(
+        self, *, product: str, date_start: datetime, date_end: datetime
+    ) -> list[dict[str, Any]]:
+        """The Reports API's records of a product for [date_start, date_end) (CONTRACT §8):
+        Basic auth with the account's key and secret; follows `_links.next` pages."""
+        if not (self._api_key and self._has_basic_auth):
+            raise VonageError(
+                status=None, reason="the Reports API needs VONAGE_API_KEY and VONAGE_API_SECRET"
+            )
+        query: dict[str, str] = {
+            "product": product,
+            "account_id": self._api_key,
+            "date_start": date_start.isoformat(),
+            "date_end": date_end.isoformat(),
+        }
+        records: list[dict[str, Any]] = []
+        for _ in range(REPORT_PAGES_MAX):
+            with vonage_errors():
+                answer = self._http.get(
+                    self._api_host, "/v2/reports/records", query, auth_type="basic"
+                )
+            if not isinstance(answer, dict):
+                raise VonageError(status=None, reason="the Reports API answered no JSON object")
+            records += [r for r in answer.get("records") or [] if isinstance(r, dict)]
+            cursor = ((answer.get("_links") or {}).get("next") or {}).get("href")
+            if not cursor:
+                return records
+            query = dict(parse_qsl(urlsplit(cursor).query)) or query
+        raise VonageError(status=None, reason=f"more than {REPORT_PAGES_MAX} report pages")
 
     def download_recording(self, url: str) -> bytes:
         # Not voice.download_recording: it writes to a file and only checks that "vonage.com"
@@ -215,7 +252,7 @@ class VonageClient:
         if not self._may_receive_credentials(url):
             raise ValueError(f"refusing to send Vonage credentials to {urlsplit(url).netloc!r}")
         headers = {"Authorization": self._http.auth.create_jwt_auth_string().decode()}
-        with _vonage_errors():
+        with vonage_errors():
             # requests reads REQUESTS_CA_BUNDLE and drops Authorization on cross-host redirects.
             response = requests.get(url, headers=headers, timeout=self._timeout)
         if response.status_code != 200:
@@ -225,6 +262,11 @@ class VonageClient:
     @property
     def _http(self) -> HttpClient:
         return self._vonage.http_client
+
+    @property
+    def users(self) -> Users:
+        """The SDK's Users API client (callcentre.vonage.users wraps it)."""
+        return self._vonage.users
 
     def _may_receive_credentials(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -249,7 +291,7 @@ def reset_client() -> None:
     get_client.cache_clear()
 
 
-def _load_private_key(value: str) -> str:
+def load_private_key(value: str) -> str:
     """PKCS#8 PEM text from PEM text or a file path, checked now rather than at the first call."""
     text = value if "-----BEGIN" in value else _read_key_file(value)
     if "\n" not in text.strip() and "\\n" in text:
@@ -288,7 +330,7 @@ def _leg(uuid: str) -> str:
 
 
 @contextmanager
-def _vonage_errors() -> Iterator[None]:
+def vonage_errors() -> Iterator[None]:
     """Turn the SDK's HTTP errors and transport failures into VonageError."""
     try:
         yield

@@ -125,6 +125,7 @@ def event_apply(*, voice_event: VoiceEvent, received_at: datetime) -> StoredEven
             conversation_uuid=voice_event.conversation_uuid or f"unknown-{voice_event.leg_uuid}",
             payload=payload,
             started_at=voice_event.occurred_at,
+            placed_leg=not voice_event.leg_uuid,
         )
         if voice_event.leg_uuid and takes_member:
             member = member_for_leg(

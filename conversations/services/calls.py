@@ -18,6 +18,7 @@ from conversations.models import (
     Conversation,
     Event,
     Member,
+    PlacedLegConversation,
 )
 from conversations.services.customers import customer_for_number
 
@@ -61,12 +62,17 @@ def conversation_insert(conversation: Conversation) -> tuple[Conversation, bool]
 
 
 def conversation_for_call(
-    *, conversation_uuid: str, payload: dict, started_at: datetime
+    *, conversation_uuid: str, payload: dict, started_at: datetime, placed_leg: bool = False
 ) -> tuple[Conversation, bool]:
-    """The call's conversation, and True when this request created it."""
+    """The call's conversation, and True when this request created it. `placed_leg`: the
+    uuid may be that of a leg the centre placed into a call (an event naming no leg)."""
     conversation = Conversation.objects.filter(vonage_uuid=conversation_uuid).order_by().first()
     if conversation is not None:
         return conversation, False
+    if placed_leg:
+        alias = PlacedLegConversation.objects.filter(vonage_uuid=conversation_uuid).first()
+        if alias is not None:
+            return alias.conversation, False
     return conversation_insert(
         conversation_new(
             conversation_uuid=conversation_uuid, payload=payload, started_at=started_at
@@ -157,14 +163,20 @@ def member_add_agent_leg(
     leg_uuid: str,
     kind: str = Member.Kind.AGENT,
     to_address: str = "",
+    leg_conversation_uuid: str = "",
 ) -> Member:
-    """Register the leg we placed to an agent (or, with `kind` external, to a phone number
-    call control brought in).
+    """Register a leg we placed into a call: an agent's, or with another `kind` a phone
+    number call control brought in (external), a supervisor's phone (external too).
 
     Vonage may report the leg (`started`) before the create-call answer reaches us: its
     events then filed it as a call of its own. It is moved, with its events, into the
     customer's conversation, and the stray conversation goes.
     """
+    if leg_conversation_uuid and leg_conversation_uuid != conversation.vonage_uuid:
+        # What names only the leg's own conversation (a recording on it) finds the call.
+        PlacedLegConversation.objects.get_or_create(
+            vonage_uuid=leg_conversation_uuid, defaults={"conversation": conversation}
+        )
     member, created = Member.objects.get_or_create(
         leg_uuid=leg_uuid,
         defaults={

@@ -32,7 +32,7 @@ def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     billing_skill,
     browser,
 ):
-    sandbox = asgi_project_sandbox(speed=5, app_answer_delay=2.0)
+    sandbox = asgi_project_sandbox(speed=5)
     bob = available_agent("Bob", skills={billing_skill: 8}, status="offline")
     ada = Customer.objects.create(name="Ada Lovelace", is_vip=True)
     CustomerHandle.objects.create(customer=ada, kind="phone", value=CALLER)
@@ -58,9 +58,11 @@ def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(
     assert shows(browser, "#activity", "A contact is offered to you")
     assert browser.title.startswith("● Offer")
 
-    # Bob accepts: his softphone rings, then the sandbox answers it and he is connected.
+    # Bob accepts: his phone rings in the page (docs/softphone.md), he answers, connected.
     click(browser, "#offers button.accept")
     wait_until(lambda: shows(browser, "#offers", "No contact is being offered"))
+    wait_until(lambda: shows(browser, "#softphone", "Incoming call"), timeout=TIMEOUT)
+    click(browser, "#softphone button.phone-answer")
     wait_until(lambda: shows(browser, "#tasks .call-state", "Connected"), timeout=TIMEOUT)
     assert shows(browser, "#tasks", "Ada Lovelace")
     assert shows(browser, "#activity", "On a contact")

@@ -50,6 +50,7 @@ def test_an_answered_call_gets_its_record_once_the_call_is_over(
     assert cdr.handle_seconds == int((task.completed_at - task.assigned_at).total_seconds())
     assert cdr.price == Decimal("0.01837500") + Decimal("0.01000000")
     assert (cdr.from_address, cdr.network) == (payloads.CALLER_NUMBER, "GB-FIXED")
+    assert cdr.channel == "voice"  # the historical reports break contacts down by it
 
 
 def test_a_caller_who_hangs_up_in_the_queue_is_an_abandoned_call_with_its_wait(vonage, billing):

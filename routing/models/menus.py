@@ -14,6 +14,13 @@ class IvrMenu(models.Model):
         max_length=500,
         help_text="Said before the options; {centre} is the centre's name (CALL_CENTRE_NAME).",
     )
+    intent_question = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Asked before the options, e.g. 'How can we help you today?': the caller's "
+        "words are matched to an intent (ai), which routes the call when it is sure enough; "
+        "otherwise the caller hears the keypad options.",
+    )
     language = models.CharField(max_length=10, default="en-US")
     voice_style = models.PositiveSmallIntegerField(default=0)
     input_timeout_seconds = models.PositiveSmallIntegerField(

@@ -147,6 +147,12 @@ class Queue(models.Model):
         help_text="Whether calls are recorded; the notice is heard before an agent joins "
         "(routing/recording.py).",
     )
+    transcribe_calls = models.BooleanField(
+        default=False,
+        help_text="Transcribe this queue's calls live once an agent is connected (speech/, "
+        "docs/transcription.md): the customer's and the agent's words appear on the desktop "
+        "and are kept with the conversation.",
+    )
     business_hours = models.ForeignKey(
         BusinessHours, on_delete=models.SET_NULL, null=True, blank=True, related_name="queues"
     )

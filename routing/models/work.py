@@ -59,7 +59,10 @@ class Task(models.Model):
 
     @property
     def customer_number(self) -> str:
-        """Who the contact is with: the number to call back, or the one they came from."""
+        """Who the contact is with: the number to call back, the one they came from, or the
+        one an agent called (routing.outbound)."""
+        if self.conversation.direction == "outbound":
+            return self.conversation.to_address
         return self.callback_number or self.conversation.from_address
 
 

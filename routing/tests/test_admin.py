@@ -43,7 +43,7 @@ def menu_form(*, options: list[dict] = (), **fields) -> dict:
     }
 
 
-def queue_form(*, steps: list[dict] = (), **fields) -> dict:
+def queue_form(*, steps: list[dict] = (), codes: list[dict] = (), **fields) -> dict:
     return {
         "name": "Billing",
         "is_active": "on",
@@ -54,13 +54,17 @@ def queue_form(*, steps: list[dict] = (), **fields) -> dict:
         "short_abandon_seconds": "5",
         "offer_timeout_seconds": "20",
         "wrap_up_seconds": "30",
+        "wrap_up_extension_seconds": "0",
         "announce_interval_seconds": "60",
         "offer_callback_while_waiting": "on",
         "overflow_action": "voicemail",
         "closed_action": "voicemail",
+        "recording": "off",
         **fields,
         **inline("queue_skills", []),
         **inline("escalation_steps", list(steps)),
+        **inline("disposition_codes", list(codes)),
+        **inline("canned_replies", []),
     }
 
 
@@ -224,6 +228,30 @@ def test_a_supervisor_sets_how_waiting_callers_are_kept_informed(supervisor_clie
     assert response.status_code == 302
     queue = Queue.objects.get()
     assert (queue.announce_interval_seconds, queue.offer_callback_while_waiting) == (45, False)
+
+
+def test_a_supervisor_gives_a_queue_its_disposition_codes_and_requires_one(supervisor_client):
+    response = supervisor_client.post(
+        "/admin/routing/queue/add/",
+        queue_form(
+            disposition_required="on",
+            wrap_up_extension_seconds="30",
+            codes=[
+                {"code": "refund", "label": "Refund agreed", "is_active": "on", "position": "1"},
+                {
+                    "code": "explained",
+                    "label": "Bill explained",
+                    "is_active": "on",
+                    "position": "0",
+                },
+            ],
+        ),
+    )
+
+    assert response.status_code == 302
+    queue = Queue.objects.get()
+    assert (queue.disposition_required, queue.wrap_up_extension_seconds) == (True, 30)
+    assert list(queue.disposition_codes.values_list("code", flat=True)) == ["explained", "refund"]
 
 
 def test_a_negative_announce_interval_is_a_form_error(supervisor_client):

@@ -137,6 +137,9 @@ def sandbox_for_project(
         settings.VONAGE_APPLICATION_ID = APPLICATION_ID
         settings.VONAGE_PRIVATE_KEY = private_key_pem
         settings.VONAGE_NUMBERS = [CENTRE]
+        # The desktop's softphone logs in to this sandbox (desktop/softphone.py).
+        settings.SANDBOX_HOST = running.config.host
+        settings.SANDBOX_CONTROL_PORT = running.config.control_port
         reset_client()
         return running
 

@@ -103,6 +103,11 @@
     );
   }
 
+  // A contact's intent, sentiment and suggestions (static/agents/assist.js), if loaded.
+  function assistPanel(contact) {
+    return window.Assist ? window.Assist.panel(contact.assist, post) : null;
+  }
+
   function offerItem(offer) {
     return el(
       "li",
@@ -110,6 +115,7 @@
       el("div", { class: "what" }, el("strong", {}, offer.queue), " ", offer.channel,
         offer.is_callback ? el("span", { class: "badge" }, "callback") : null),
       customerLine(offer.customer),
+      assistPanel(offer),
       offer.last_message ? el("blockquote", { class: "preview" }, offer.last_message) : null,
       el("div", { class: "times" },
         "waiting ", el("span", { class: "since", "data-since": offer.waiting_since }, ""),
@@ -175,6 +181,7 @@
       { class: "contact task chat", "data-task-id": task.id, "data-channel": task.channel },
       el("div", { class: "what" }, el("strong", {}, task.queue), " ", task.channel),
       customerLine(task.customer),
+      assistPanel(task),
       thread,
       form,
       el("div", { class: "actions" },
@@ -191,6 +198,7 @@
       { class: "contact task", "data-task-id": task.id, "data-call": name },
       el("div", { class: "what" }, el("strong", {}, task.queue), " ", task.channel),
       customerLine(task.customer),
+      assistPanel(task),
       el("div", { class: "times" },
         el("span", { class: "call-state" }, text),
         connected ? el("span", { class: "since", "data-since": task.leg.joined_at }, "") : null),
@@ -279,6 +287,10 @@
   window.Screen.watch(root.dataset.socket, {
     indicator: document.getElementById("connection"),
     onOpen: reload,
-    onEvent: reload,
+    onEvent: (event) => {
+      // Other modules of the desktop (transcript.js) take the events meant for them.
+      document.dispatchEvent(new CustomEvent("desktop:event", { detail: event }));
+      if (!event.type.startsWith("transcript.")) reload();
+    },
   });
 })();

@@ -106,12 +106,17 @@
       ...(agents.length ? agents : [el("tr", {}, el("td", { colspan: 6 }, "No agent yet."))]),
     );
     document.getElementById("updated").textContent = new Date(board.at).toLocaleTimeString();
+    // Other modules (static/supervision/live.js) add their controls to the rows.
+    document.dispatchEvent(new CustomEvent("board:rendered", { detail: board }));
   }
 
   window.Screen.watch(root.dataset.socket, {
     indicator: document.getElementById("connection"),
     onOpen: readSoon,
-    onEvent: readSoon,
+    onEvent: (event) => {
+      document.dispatchEvent(new CustomEvent("board:event", { detail: event }));
+      readSoon();
+    },
   });
   window.setInterval(readSoon, REFRESH_MS);
   readSoon();

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agents.models import Agent, AgentSkill
+from ai.demo import demo_ai_load
 from routing.models import (
     BusinessHours,
     CannedReply,
@@ -30,6 +31,7 @@ from routing.models import (
     QueueSkill,
     Skill,
 )
+from speech import engines
 
 SKILLS = ["billing", "sales", "technical", "spanish", "vip"]
 HOURS_NAME = "Office hours"
@@ -40,7 +42,10 @@ QUEUES = [
     ("Sales", ["sales"], True, "Sales is open Monday to Friday, 8 AM to 8 PM, London time."),
     ("Billing", ["billing"], False, ""),
     ("Support", ["technical"], False, ""),
+    # Agents' click-to-call contacts (OUTBOUND_QUEUE, routing/outbound.py); no menu leads here.
+    ("Outbound", [], False, ""),
 ]
+TRANSCRIBED_QUEUE = "Billing"  # its calls are transcribed live (docs/transcription.md)
 # The workspace: each queue's wrap-up (seconds, extension, disposition required) and codes.
 WRAP_UP = {
     "Billing": (60, 60, True),
@@ -112,6 +117,15 @@ AGENTS = [
 ]
 
 
+def transcription_line() -> str:
+    if not engines.is_enabled():
+        return "Live transcription: off (SPEECH_ENGINE=off)."
+    return (
+        f"Live transcription: {TRANSCRIBED_QUEUE}'s calls, once an agent answers "
+        f"(engine: {engines.engine_name()})."
+    )
+
+
 class Command(BaseCommand):
     help = "Create demo agents, skills and queues, and a supervisor login."
 
@@ -128,12 +142,15 @@ class Command(BaseCommand):
                         "business_hours": hours if has_office_hours else None,
                         "closed_action": FallbackAction.VOICEMAIL,
                         "closed_message": closed_message,
+                        "transcribe_calls": name == TRANSCRIBED_QUEUE,
                     },
                 )
                 for skill_name in skill_names:
                     QueueSkill.objects.get_or_create(queue=queues[name], skill=skills[skill_name])
             self.ensure_workspace(queues=queues)
             self.ensure_menu(queues=queues, vip_skill=skills["vip"])
+            # Intents (and their classifier, trained after commit), articles, assist rules.
+            demo_ai_load(queues=queues, skills=skills)
             supervisor_password = self.ensure_user(
                 "supervisor", password=password, is_staff=True, is_superuser=True
             )
@@ -157,13 +174,16 @@ class Command(BaseCommand):
         shown = supervisor_password or "(unchanged; set DEMO_PASSWORD to reset it)"
         self.stdout.write(
             self.style.SUCCESS(
-                "Demo data loaded: the Main menu, open around the clock (press 2 for Billing,"
+                "Demo data loaded: the Main menu, open around the clock: it asks how it can"
+                " help (say 'I have a problem with my bill'), then offers keys (2 for Billing,"
                 " 3 for Support, 9 for a callback, 0 for the opening hours; 1 for Sales, open"
-                " Monday to Friday, 8 AM to 8 PM, London time), 3 queues, 4 agents.\n"
+                " Monday to Friday, 8 AM to 8 PM, London time), 3 queues (and Outbound for"
+                " click-to-call), 4 agents, 5 intents and 4 assist rules.\n"
             )
             + f"Supervisor: http://127.0.0.1:{port}/admin/  user 'supervisor'  password {shown}\n"
             + f"Agent desktop: http://127.0.0.1:{port}/desktop/  users alice, bob, carol, dave"
-            + " (same password)."
+            + " (same password).\n"
+            + transcription_line()
         )
 
     def ensure_workspace(self, *, queues: dict[str, Queue]) -> None:
@@ -204,6 +224,7 @@ class Command(BaseCommand):
             defaults={
                 "is_entry": is_entry,
                 "greeting": "Thank you for calling {centre}.",
+                "intent_question": "In a few words, how can we help you today?",
                 # Open around the clock, so the README's scenarios work at any hour.
                 "business_hours": None,
                 "closed_action": FallbackAction.VOICEMAIL,

@@ -32,6 +32,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--status", default="started", help="the call status, for kind=status")
         parser.add_argument("--digits", default="", help="the keys pressed, for kind=input")
+        parser.add_argument(
+            "--speech", default="", help="the words the caller said, for kind=input"
+        )
         parser.add_argument("--from-number", default="447700900123")
         parser.add_argument("--to-number", default=(settings.VONAGE_NUMBERS or ["447700900000"])[0])
         parser.add_argument(
@@ -62,11 +65,12 @@ class Command(BaseCommand):
             )
         elif options["kind"] == "input":
             digits = options["digits"] or None
+            said = options["speech"]
             payload.update(
                 {
                     "timestamp": now(),
-                    "dtmf": {"digits": digits, "timed_out": digits is None},
-                    "speech": {"results": []},
+                    "dtmf": {"digits": digits, "timed_out": digits is None and not said},
+                    "speech": {"results": [{"text": said, "confidence": "0.92"}] if said else []},
                 }
             )
         path = "answer" if options["kind"] == "answer" else "event"
