@@ -1,5 +1,7 @@
 """Supervisors try a phrase on the intent classifier: POST /api/intents/classify."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +19,7 @@ class IntentClassifyApi(APIView):
         text = serializers.CharField(max_length=MAX_TEXT)
         drafts = serializers.BooleanField(default=False)
 
+    @extend_schema(request=Input, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)

@@ -66,7 +66,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--calls-per-day", type=int, default=5000)
     parser.add_argument("--agents", type=int, default=60)
     parser.add_argument("--requests", type=int, default=30, help="per page")
-    parser.add_argument("--rate", type=float, default=2.0, help="requests/s, open loop")
+    parser.add_argument("--rate", type=float, default=1.0, help="requests/s, open loop")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(

@@ -1,6 +1,8 @@
 """Agent assist on the desktop: the used/dismissed buttons. An agent reaches only the
 suggestions of contacts offered to them or held by them."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -17,6 +19,7 @@ class SuggestionDecideApi(ContactActionApi):
 
     used = True
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request, suggestion_id: int) -> Response:
         agent = request_agent(request)
         suggestion = Suggestion.objects.filter(

@@ -3,12 +3,15 @@ transfers, consults and conferences on a call the agent holds. Each view reads i
 finds the agent's own contact and calls one service of routing.control or routing.transfer;
 what the domain refuses is a 409 with its reason, what Vonage refuses a 502."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callcentre.openapi import Refusal
 from conversations.models import CallStep
 from desktop.api import ContactActionApi, assigned_task, request_agent
 from routing import control, transfer
@@ -39,6 +42,7 @@ class TransferTargetsApi(APIView):
     # Any logged-in agent (request_agent refuses others), not the API's default (staff only).
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         return Response(transfer.transfer_targets(agent=request_agent(request)))
 
@@ -49,6 +53,7 @@ class CallHoldApi(ContactActionApi):
     class Input(serializers.Serializer):
         held = serializers.BooleanField()
 
+    @extend_schema(request=Input, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         data = self.Input(data=request.data)
@@ -69,6 +74,7 @@ class CallDtmfApi(ContactActionApi):
             error_messages={"invalid": "Keys are 1 to 20 of 0-9, * and # (p pauses)."},
         )
 
+    @extend_schema(request=Input, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         data = self.Input(data=request.data)
@@ -95,6 +101,7 @@ class CallTransferApi(ContactActionApi):
     """POST {"queue_id"|"agent_id"|"number"}: a cold transfer; 202, the call moves on and
     the agent's leg ends (then their wrap-up)."""
 
+    @extend_schema(request=TargetInput, responses={202: OpenApiTypes.OBJECT, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         data = TargetInput(data=request.data)
@@ -128,6 +135,7 @@ class CallPartyAddApi(ContactActionApi):
 
     kind = CallStep.Kind.CONSULT
 
+    @extend_schema(request=PartyInput, responses={201: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         data = PartyInput(data=request.data)
@@ -149,6 +157,7 @@ class CallConferenceAddApi(CallPartyAddApi):
 class CallConsultCompleteApi(ContactActionApi):
     """POST: the warm transfer is done; the agent's leg ends (then their wrap-up)."""
 
+    @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         step = transfer.call_consult_complete(task=task, agent=agent)
@@ -158,6 +167,7 @@ class CallConsultCompleteApi(ContactActionApi):
 class CallConsultCancelApi(ContactActionApi):
     """POST: back to the customer; the consulted party is hung up."""
 
+    @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         step = transfer.call_consult_cancel(task=task, agent=agent)
@@ -167,6 +177,7 @@ class CallConsultCancelApi(ContactActionApi):
 class CallPartyDropApi(ContactActionApi):
     """POST: a conferenced party is hung up."""
 
+    @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int, step_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
         step = transfer.call_party_drop(task=task, agent=agent, step_id=step_id)

@@ -12,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -60,6 +62,7 @@ class SoftphoneTokenApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         agent = request_agent(request)
         try:
@@ -93,6 +96,7 @@ class OutboundCallApi(ContactActionApi):
                 )
             return value
 
+    @extend_schema(request=Input, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         agent = request_agent(request)
         data = self.Input(data=request.data)

@@ -3,10 +3,13 @@ history, corrections, wrap-up, the agent's queues and day, canned replies. Thin 
 the workspace app; each agent only their own work and the customers of it."""
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from callcentre.openapi import Refusal
 from desktop.api import ContactActionApi, assigned_task, request_agent
 from routing.models import Task
 from workspace import customers, day, replies, wrap_up
@@ -24,6 +27,7 @@ class WorkspaceApi(ContactActionApi):
 class WorkspaceStateApi(WorkspaceApi):
     """What waits for the agent's wrap-up, their queues and their day."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         agent = request_agent(request)
         now = timezone.now()
@@ -59,6 +63,7 @@ def wrap_up_row(task: Task, codes: list) -> dict:
 
 
 class ContactPanelApi(WorkspaceApi):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, task_id: int) -> Response:
         panel = customers.contact_panel(
             agent=request_agent(request), user=request.user, task_id=task_id
@@ -67,6 +72,7 @@ class ContactPanelApi(WorkspaceApi):
 
 
 class CustomerHistoryApi(WorkspaceApi):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, customer_id: int) -> Response:
         history = customers.customer_history(
             agent=request_agent(request), user=request.user, customer_id=customer_id
@@ -79,6 +85,7 @@ class CustomerEditApi(WorkspaceApi):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True)
         email = serializers.EmailField(required=False, allow_blank=True)
 
+    @extend_schema(request=Input, responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
     def patch(self, request: Request, customer_id: int) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -103,6 +110,7 @@ class WrapUpSaveApi(WorkspaceApi):
         notes = serializers.CharField(max_length=4000, required=False, allow_blank=True)
         follow_up_on = serializers.DateField(required=False, allow_null=True)
 
+    @extend_schema(request=Input, responses={204: None, 400: OpenApiTypes.OBJECT, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -117,12 +125,14 @@ class WrapUpSaveApi(WorkspaceApi):
 
 
 class WrapUpExtendApi(WorkspaceApi):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: Refusal})
     def post(self, request: Request) -> Response:
         agent = wrap_up.wrap_up_extend(agent=request_agent(request))
         return Response({"wrap_up_until": agent.wrap_up_until})
 
 
 class CannedRepliesApi(WorkspaceApi):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, task_id: int) -> Response:
         task = assigned_task(request, task_id)
         return Response(replies.canned_replies(agent=request_agent(request), task=task))

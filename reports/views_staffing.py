@@ -9,6 +9,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -118,6 +120,7 @@ class StaffingApi(APIView):
         shrinkage_percent = serializers.FloatField(default=30, min_value=0, max_value=99.999)
         patience_seconds = serializers.FloatField(required=False, allow_null=True, min_value=0.001)
 
+    @extend_schema(request=Input, responses=OpenApiTypes.OBJECT)
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 """The agent's live transcripts: what the desktop shows before the pushed segments arrive."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -17,6 +19,7 @@ class AgentTranscriptApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         agent = agent_for_user(user=request.user)
         if agent is None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from ai.services import utterance_observed
 from callcentre.celery import enqueue
 from callcentre.realtime import agent_group, publish
 from callcentre.vonage import ncco
@@ -151,8 +152,16 @@ def media_stream_target(*, first_message: dict) -> MediaStreamTarget:
 
 
 def segment_record(*, target: MediaStreamTarget, utterance: engines.Utterance) -> TranscriptSegment:
-    """Keep a final segment and push it, after commit, to the agents on the call."""
+    """Keep a final segment with its sentiment (ai.services.utterance_observed scores it,
+    moves the call's running sentiment and makes the agent-assist suggestions it triggers)
+    and push it, after commit, to the agents on the call."""
     with transaction.atomic():
+        score = utterance_observed(
+            conversation_id=target.conversation_id,
+            text=utterance.text,
+            speaker=target.speaker,
+            source="transcript",
+        )
         segment = TranscriptSegment.objects.create(
             conversation_id=target.conversation_id,
             speaker=target.speaker,
@@ -160,6 +169,7 @@ def segment_record(*, target: MediaStreamTarget, utterance: engines.Utterance) -
             ended_at=utterance.ended_at,
             text=utterance.text,
             confidence=utterance.confidence,
+            sentiment=score,
         )
         agent_ids = set(
             Member.objects.filter(
@@ -184,6 +194,7 @@ def segment_payload(segment: TranscriptSegment) -> dict:
         "ended_at": segment.ended_at,
         "text": segment.text,
         "confidence": segment.confidence,
+        "sentiment": segment.sentiment,
     }
 
 

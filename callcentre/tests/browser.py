@@ -31,8 +31,11 @@ def click(browser, css: str, *, attempts: int = 10) -> None:
 
 def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
     """Type `text` into the field matching `css`, again from the start when a re-render
-    replaced the field meanwhile."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    replaced the field meanwhile (Chromium then says stale, or not interactable)."""
+    from selenium.common.exceptions import (
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
     from selenium.webdriver.common.by import By
 
     for _ in range(attempts):
@@ -42,7 +45,8 @@ def type_into(browser, css: str, text: str, *, attempts: int = 10) -> None:
             field.send_keys(text)
             if field.get_attribute("value") == text:
                 return
-        except StaleElementReferenceException:
+        # A re-render (a pushed event: a message, a suggestion) replaced or detached it.
+        except (StaleElementReferenceException, ElementNotInteractableException):
             time.sleep(0.1)
     raise AssertionError(f"could not type into {css}")
 

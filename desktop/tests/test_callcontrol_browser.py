@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -79,11 +80,14 @@ def choose_target(browser, label: str) -> None:
     """Pick in the transfer picker (its options arrive from the targets API)."""
 
     def picked() -> bool:
-        select = Select(browser.find_element(By.CSS_SELECTOR, "#tasks select.transfer-target"))
-        if label not in [option.text for option in select.options]:
+        try:
+            select = Select(browser.find_element(By.CSS_SELECTOR, "#tasks select.transfer-target"))
+            if label not in [option.text for option in select.options]:
+                return False
+            select.select_by_visible_text(label)
+            return select.first_selected_option.text == label
+        except StaleElementReferenceException:  # re-rendered meanwhile: find it again
             return False
-        select.select_by_visible_text(label)
-        return True
 
     wait_until(picked, timeout=TIMEOUT)
 

@@ -201,15 +201,18 @@ def test_a_rejected_invite_and_the_timer_again_once_the_browser_is_gone(
 
 def test_an_unrefreshed_session_ends_when_its_token_does(sdk, sandbox, private_key_pem):
     sdk.users.create_user(User(name="agent-bob"))
-    short = user_token(private_key_pem, exp=int(time.time()) + 2)
-    with connect(session_url(sandbox, short)) as socket:
+    first_expiry = int(time.time()) + 2
+    with connect(session_url(sandbox, user_token(private_key_pem, exp=first_expiry))) as socket:
         frames_until(socket, "session:success")
-        fresh = user_token(private_key_pem, exp=int(time.time()) + 3)
+        renewed_expiry = first_expiry + 3
+        fresh = user_token(private_key_pem, exp=renewed_expiry)
         socket.send(json.dumps({"type": "refresh", "token": fresh}))
-        assert frames_until(socket, "session:refreshed")[-1]["expires_at"] > time.time() + 2
+        assert frames_until(socket, "session:refreshed")[-1]["expires_at"] == renewed_expiry
         with pytest.raises(ConnectionClosed) as closed:
             while True:
-                socket.recv(timeout=10)
+                socket.recv(timeout=15)
+    # It outlived its first token, and ended with the one it was renewed with.
+    assert time.time() >= renewed_expiry
     assert closed.value.rcvd.code == 4401
     assert closed.value.rcvd.reason == "the session's token expired"
 

@@ -6,10 +6,12 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from ai.models import Utterance as AiUtterance
 from conversations.models import Member
 from routing.models import Task
 from routing.tests.factories import ConversationFactory, QueueFactory, available_agent
 from speech import services
+from speech.engines import Utterance
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,25 @@ def test_the_callers_recording_consent_is_honoured(vonage_api, recording, consen
     placed = services.transcription_start(conversation_id=conversation.pk, agent_id=bob.pk)
     assert len(placed) == legs
     assert len(created_calls(vonage_api)) == legs
+
+
+def test_a_segment_is_scored_and_moves_the_calls_sentiment_and_pushes_its_suggestions():
+    conversation, bob = answered_call(transcribe=True)
+    target = services.MediaStreamTarget(conversation_id=conversation.pk, speaker="customer")
+
+    segment = services.segment_record(
+        target=target,
+        utterance=Utterance(
+            started_at=1.0, ended_at=3.0, text="this is terrible I am very angry", confidence=0.7
+        ),
+    )
+
+    conversation.refresh_from_db()
+    assert segment.sentiment is not None and segment.sentiment < -0.5
+    assert conversation.sentiment == pytest.approx(segment.sentiment)
+    observed = AiUtterance.objects.get(conversation=conversation)
+    assert (observed.source, observed.speaker, observed.text) == (
+        "transcript",
+        "customer",
+        "this is terrible I am very angry",
+    )
