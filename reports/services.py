@@ -26,9 +26,8 @@ from conversations.models import Conversation, Member, Recording
 from reports.cdr_details import cdr_vonage_details
 from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
-from routing.models import Task
+from routing.models import VOICEMAIL_CHANNEL, Task
 from routing.states import OPEN_TASK_STATES
-from routing.voicemail import VOICEMAIL_CHANNEL
 
 logger = logging.getLogger(__name__)
 

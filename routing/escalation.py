@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from routing import voice
 from routing.engine import task_route
-from routing.models import EscalationStep, FallbackAction, Queue, Task, TaskSkill
+from routing.models import VOICEMAIL_CHANNEL, EscalationStep, FallbackAction, Queue, Task, TaskSkill
 from routing.queueing import task_enqueue, task_skill_group_add
 from routing.states import task_move
 
@@ -71,9 +71,11 @@ def tasks_overflow(*, now: datetime | None = None) -> int:
     for queue in Queue.objects.filter(max_wait_seconds__isnull=False):
         assert queue.max_wait_seconds is not None  # (the filter's)
         cutoff = now - timedelta(seconds=queue.max_wait_seconds)
-        for task_id in Task.objects.filter(
+        # A voicemail waits for an agent however long it takes: no caller is on the line.
+        waiting = Task.objects.filter(
             queue=queue, state=Task.State.QUEUED, queued_at__lte=cutoff
-        ).values_list("pk", flat=True):
+        ).exclude(channel=VOICEMAIL_CHANNEL)
+        for task_id in waiting.values_list("pk", flat=True):
             overflowed += task_overflow(task_id=task_id, now=now)
     return overflowed
 

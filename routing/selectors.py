@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from agents.models import Agent
 from callcentre.versioned import VersionedCache
 from conversations.models import Member, Message
-from routing.models import IvrMenu, IvrOption, Offer, Queue, Task
+from routing.models import VOICEMAIL_CHANNEL, IvrMenu, IvrOption, Offer, Queue, Task
 
 # The order options are announced in: the keys of a phone pad, 0 after 9.
 KEY_ORDER = "1234567890*#"
@@ -87,10 +87,15 @@ def queue_get_for_routing(*, queue_id: int) -> Queue | None:
 
 
 def queue_waiting_count(*, queue: Queue) -> int:
-    """Callers holding in the queue now (callbacks wait off the line and do not count)."""
-    return Task.objects.filter(
-        queue=queue, state__in=[Task.State.QUEUED, Task.State.OFFERED], is_callback=False
-    ).count()
+    """Callers holding in the queue now (callbacks and voicemails wait off the line and do
+    not count)."""
+    return (
+        Task.objects.filter(
+            queue=queue, state__in=[Task.State.QUEUED, Task.State.OFFERED], is_callback=False
+        )
+        .exclude(channel=VOICEMAIL_CHANNEL)
+        .count()
+    )
 
 
 # What the engine promises, as checks that every snapshot of the database must pass. Each is

@@ -22,13 +22,13 @@ from conversations.models import Conversation, Recording
 from routing import selectors
 from routing.engine import agent_route
 from routing.errors import RoutingError
-from routing.models import IvrOption, Queue, Task
+from routing.models import VOICEMAIL_CHANNEL, IvrOption, Queue, Task
 from routing.queueing import task_enqueue, task_finish
 from routing.states import OPEN_TASK_STATES
 
 logger = logging.getLogger(__name__)
 
-VOICEMAIL_CHANNEL = "voicemail"
+__all__ = ["VOICEMAIL_CHANNEL", "voicemail_arrived", "voicemail_finish", "voicemail_of_agent"]
 
 
 def voicemail_queue_for(conversation: Conversation) -> Queue | None:

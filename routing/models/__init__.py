@@ -28,6 +28,7 @@ from routing.models.queues import (
     validate_time_zone,
 )
 from routing.models.work import (
+    VOICEMAIL_CHANNEL,
     Offer,
     Task,
     TaskSkill,
@@ -52,6 +53,7 @@ __all__ = [
     "TaskSkillGroup",
     "TaskSkill",
     "Offer",
+    "VOICEMAIL_CHANNEL",
     "DispositionCode",
     "CannedReply",
 ]

@@ -5,6 +5,10 @@ from django.db import models
 
 from routing.models.queues import Queue, Skill
 
+# The channel of a voicemail's task (routing.voicemail): work for a queue's agents, not a
+# caller on the line (never a queue's waiting caller, never overflowed at its maximum wait).
+VOICEMAIL_CHANNEL = "voicemail"
+
 
 class Task(models.Model):
     class State(models.TextChoices):

@@ -2,13 +2,18 @@
 queue's closed branch, or from a menu, is a task on channel "voicemail" offered to that
 queue's agents; the call itself is over (its record says voicemail)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from conversations.models import Recording
 from conversations.tests import payloads
 from reports.models import CallDetailRecord
 from reports.tests.helpers import agent_takes, caller_waits, recording_event
+from routing.escalation import tasks_overflow
 from routing.models import IvrOption, Offer, Task
+from routing.selectors import queue_waiting_count
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory, available_agent
 from routing.tests.ivr_calls import IvrCall
 from routing.tests.voicemails import closed_billing, entry_menu, leave_voicemail, voicemail_task
@@ -84,3 +89,17 @@ def test_a_recording_of_a_call_an_agent_took_is_no_voicemail(vonage, vonage_api,
     vonage.post("/webhooks/recording", recording_event(call, vonage_api))
 
     assert not Task.objects.filter(channel="voicemail").exists()
+
+
+def test_a_waiting_voicemail_neither_overflows_nor_fills_the_queue(vonage, vonage_api):
+    billing = closed_billing()
+    billing.max_wait_seconds, billing.max_queue_length = 60, 1
+    billing.save()
+    entry_menu(billing)
+    task = voicemail_task(leave_voicemail(vonage, vonage_api))  # nobody is available
+
+    overflowed = tasks_overflow(now=timezone.now() + timedelta(hours=12))
+
+    assert overflowed == 0
+    assert Task.objects.get(pk=task.pk).state == Task.State.QUEUED
+    assert queue_waiting_count(queue=billing) == 0
