@@ -8,7 +8,7 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from agents.models import Agent, AgentSkill
-from routing.models import Queue, QueueSkill, Task
+from routing.models import VOICEMAIL_CHANNEL, Queue, QueueSkill, Task
 
 DEFAULT_HANDLE_SECONDS = 180
 WAITING_STATES = (Task.State.QUEUED, Task.State.OFFERED)
@@ -117,7 +117,8 @@ def queue_statistics(
     if queue_ids is not None:
         active = active.filter(pk__in=list(queue_ids))
     queues = list(active)
-    waiting = Q(tasks__state__in=WAITING_STATES)
+    # Voicemails wait off the line, on the agents' non-voice slots: not callers waiting.
+    waiting = Q(tasks__state__in=WAITING_STATES) & ~Q(tasks__channel=VOICEMAIL_CHANNEL)
     live = {
         row["pk"]: row
         for row in Queue.objects.filter(pk__in=[queue.pk for queue in queues])
@@ -180,10 +181,11 @@ def task_position(*, task: Task) -> int:
     """1 for the next contact to be served in the task's queue.
 
     Callbacks count: the engine serves them in the same order (priority, then arrival) as
-    callers on the line.
+    callers on the line. Voicemails do not: they take the agents' non-voice slots.
     """
     ahead = (
         Task.objects.filter(queue_id=task.queue_id, state__in=WAITING_STATES)
+        .exclude(channel=VOICEMAIL_CHANNEL)
         .filter(
             Q(priority__gt=task.priority)
             | Q(priority=task.priority, queued_at__lt=task.queued_at)

@@ -13,7 +13,9 @@ from reports.models import CallDetailRecord
 from reports.tests.helpers import agent_takes, caller_waits, recording_event
 from routing.escalation import tasks_overflow
 from routing.models import IvrOption, Offer, Task
+from routing.queueing import task_enqueue
 from routing.selectors import queue_waiting_count
+from routing.statistics import queue_statistics, task_position
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, QueueFactory, available_agent
 from routing.tests.ivr_calls import IvrCall
 from routing.tests.voicemails import closed_billing, entry_menu, leave_voicemail, voicemail_task
@@ -103,3 +105,16 @@ def test_a_waiting_voicemail_neither_overflows_nor_fills_the_queue(vonage, vonag
     assert overflowed == 0
     assert Task.objects.get(pk=task.pk).state == Task.State.QUEUED
     assert queue_waiting_count(queue=billing) == 0
+
+
+def test_a_waiting_voicemail_is_no_caller_ahead_in_the_queue(vonage, vonage_api):
+    billing = closed_billing()
+    entry_menu(billing)
+    leave_voicemail(vonage, vonage_api)  # nobody is available: it waits
+    caller = IvrCall(vonage=vonage)
+    caller.answer()
+    waiting = task_enqueue(conversation=caller.conversation, queue=billing)
+
+    assert task_position(task=waiting) == 1
+    [figures] = queue_statistics(queue_ids=[billing.pk])
+    assert (figures.waiting, figures.callbacks_waiting) == (1, 0)
