@@ -16,7 +16,7 @@ from callcentre.realtime import agent_changed_later
 from conversations.models import Conversation, Message
 from conversations.services.messages import message_send
 from routing.errors import RoutingError
-from routing.models import Queue, Task
+from routing.models import VOICEMAIL_CHANNEL, Queue, Task
 from routing.queueing import task_complete, task_enqueue
 from routing.states import OPEN_TASK_STATES
 
@@ -44,6 +44,8 @@ def message_arrived(*, conversation: Conversation) -> Task | None:
 def must_be_chat(task: Task) -> None:
     if task.channel == "voice":
         raise RoutingError("This is a call: it ends when a leg hangs up.")
+    if task.channel == VOICEMAIL_CHANNEL:
+        raise RoutingError("This is a voicemail: close it or call back from the voicemail inbox.")
 
 
 def chat_reply(*, task: Task, text: str) -> Message:

@@ -176,3 +176,17 @@ def test_call_back_without_click_to_call_changes_nothing(vonage, vonage_api, bil
     assert "OUTBOUND_QUEUE" in answer.json()["detail"]
     assert Task.objects.get(pk=task.pk).state == Task.State.ASSIGNED
     assert not Task.objects.filter(channel="voice").exists()
+
+
+def test_a_held_voicemail_is_no_chat(vonage, vonage_api, billing, bob):
+    task = voicemail_task(leave_voicemail(vonage, vonage_api))
+    client = client_of(bob)
+    accept(client, task)
+
+    reply = client.post(f"/api/agent/tasks/{task.pk}/reply", {"text": "Hello"})
+    close = client.post(f"/api/agent/tasks/{task.pk}/close")
+
+    assert (reply.status_code, close.status_code) == (409, 409)
+    assert "voicemail inbox" in close.json()["detail"]
+    assert Task.objects.get(pk=task.pk).state == Task.State.ASSIGNED
+    assert not [r for r in vonage_api.received if r.path == "/v1/messages"]
