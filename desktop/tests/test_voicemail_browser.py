@@ -2,7 +2,13 @@
 Vonage sandbox. Billing is closed; a caller presses 2, leaves a message after the tone and
 hangs up; Bob's desktop offers the voicemail with its caller, queue, length and audio; he
 accepts it, is refused closing it without Billing's required disposition, picks one and
-closes it."""
+closes it.
+
+With WORKSPACE_SCREENSHOTS=<directory> it saves the screenshots docs/desktop.md uses.
+"""
+
+import os
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -18,6 +24,16 @@ from routing.tests.voicemails import closed_billing, entry_menu
 from sandbox.tests.helpers import CALLER, CENTRE, feed_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def screenshot(browser, name: str) -> None:
+    directory = os.environ.get("WORKSPACE_SCREENSHOTS")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        browser.set_window_size(1280, 1100)
+        card = browser.find_element(By.ID, "voicemail-card")
+        browser.execute_script("arguments[0].scrollIntoView()", card)
+        browser.save_screenshot(str(Path(directory) / f"{name}.png"))
 
 
 def test_an_agent_plays_and_closes_a_voicemail_with_its_disposition(
@@ -50,6 +66,7 @@ def test_an_agent_plays_and_closes_a_voicemail_with_its_disposition(
         audio.get_attribute("src"),
     )
     assert played == 200
+    screenshot(browser, "desktop-voicemail-offered")
 
     click(browser, "#offers .accept")
     wait_until(
@@ -58,6 +75,7 @@ def test_an_agent_plays_and_closes_a_voicemail_with_its_disposition(
     )
     click(browser, "#voicemails .close-voicemail")
     wait_until(lambda: shows(browser, "#error", "requires a disposition"), timeout=TIMEOUT)
+    screenshot(browser, "desktop-voicemail-held")
     Select(browser.find_element(By.CSS_SELECTOR, "#voicemails select")).select_by_value("resolved")
     click(browser, "#voicemails .close-voicemail")
 
