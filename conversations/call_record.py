@@ -37,14 +37,6 @@ def open_parties(*, conversation_id: int) -> list[CallStep]:
     )
 
 
-def handed_on_since(*, conversation_id: int, since: datetime | None) -> bool:
-    """Whether the call was cold-transferred (the customer moved on) at or after `since`."""
-    steps = CallStep.objects.filter(conversation_id=conversation_id, kind=CallStep.Kind.TRANSFER)
-    if since is not None:
-        steps = steps.filter(started_at__gte=since)
-    return steps.exists()
-
-
 @dataclass(frozen=True)
 class CallTotals:
     hold_seconds: int

@@ -25,9 +25,8 @@ from django.db.models import QuerySet
 from callcentre.celery import enqueue
 from callcentre.vonage import ncco
 from callcentre.vonage.client import VonageError, get_client
-from conversations.call_record import handed_on_since
 from conversations.call_states import ENDING_STATUSES
-from conversations.models import Conversation, Member
+from conversations.models import CallStep, Conversation, Member
 from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
 from conversations.services.steps import call_steps_leg_ended
@@ -244,12 +243,34 @@ def joined_party_legs_up(*, conversation_id: int) -> QuerySet[Member]:
 
 def customer_may_be_left_alone(*, member: Member) -> bool:
     """Whether this agent's or third party's leg may have left the customer on their own:
-    they joined the call, which was not a callback nor handed on (cold-transferred) since."""
+    they joined the call, which is not a callback, and did not hand it on (cold-transfer it)."""
     if member.joined_at is None or customer_leg_uuid(conversation=member.conversation) is None:
         return False
     if Task.objects.filter(conversation_id=member.conversation_id, is_callback=True).exists():
         return False
-    return not handed_on_since(conversation_id=member.conversation_id, since=member.joined_at)
+    return not handed_on_by(conversation_id=member.conversation_id, agent_id=member.agent_id)
+
+
+def handed_on_by(*, conversation_id: int, agent_id: int | None) -> bool:
+    """Whether this agent's contact on the call was cold-transferred (the customer moved on).
+
+    The agent's own contact, not "a transfer since their leg joined": a join time is the
+    platform's clock and a step's is ours; and after a transfer, a later agent's contact is
+    theirs alone (when they leave, the customer was not handed on)."""
+    if agent_id is None:
+        return False
+    latest = (
+        Task.objects.filter(conversation_id=conversation_id, agent_id=agent_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return (
+        latest is not None
+        and CallStep.objects.filter(
+            conversation_id=conversation_id, kind=CallStep.Kind.TRANSFER, task_id=latest
+        ).exists()
+    )
 
 
 def customer_kept_on_the_line(*, conversation_id: int) -> bool:

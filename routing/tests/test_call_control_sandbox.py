@@ -297,7 +297,8 @@ def test_a_conference_brings_a_number_in_and_drops_it(
         lambda: Member.objects.filter(kind="external", joined_at__isnull=False).first(),
         timeout=TIMEOUT,
     )
-    # Not on hold: everyone hears everyone.
+    # Not on hold: everyone hears everyone, once the customer is in the room with them.
+    wait_until(lambda: customer_feed_has(sandbox, call, f"+{COLLEAGUE}"), timeout=TIMEOUT)
     sandbox.control.say(str(colleague.leg_uuid), "Hi both.")
     wait_until(lambda: any("Hi both." in line for line in heard(sandbox, call["uuid"])))
     wait_until(lambda: any("Hi both." in line for line in heard(sandbox, agent_leg(bob, task))))
