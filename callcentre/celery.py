@@ -2,6 +2,7 @@
 
 import logging
 import os
+import threading
 
 from celery import Celery
 
@@ -12,6 +13,9 @@ logger = logging.getLogger(__name__)
 app = Celery("callcentre")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+TASKS_IMPORT_LOCK = threading.Lock()
 
 
 def enqueue(
@@ -32,7 +36,10 @@ def enqueue(
     agent who just accepted a call).
     """
     if name not in app.tasks:
-        app.loader.import_default_modules()
+        # One thread imports them; another asking meanwhile waits for the whole registry
+        # (without the lock it may find the task not registered yet).
+        with TASKS_IMPORT_LOCK:
+            app.loader.import_default_modules()
     task = app.tasks[name]
     if not run_here_if_broker_down:
         task.apply_async(args, countdown=countdown or 0)

@@ -93,8 +93,11 @@ def test_the_panel_shows_the_history_and_the_wrap_up_needs_the_disposition(
     assert "Explained the roaming charges on her March bill." in panel
     screenshot(browser, "desktop-offer-customer-panel")
 
-    # Bob accepts, is connected, and hangs up: the wrap-up asks for the disposition.
+    # Bob accepts, answers in the page, is connected, and hangs up: the wrap-up asks for the
+    # disposition.
     click(browser, "#offers button.accept")
+    wait_until(lambda: shows(browser, "#softphone", "Incoming call"), timeout=TIMEOUT)
+    click(browser, "#softphone button.phone-answer")
     wait_until(lambda: shows(browser, "#tasks .call-state", "Connected"), timeout=TIMEOUT)
     assert shows(browser, "#tasks .customer-panel", "Sarah Johnson")
     click(browser, "#tasks button.hang-up")

@@ -79,6 +79,10 @@ def run_for(seconds: float, work, errors: list, seed: int) -> None:
                 work(randomness)
             except RoutingError:
                 pass  # the race was lost cleanly: exactly what the engine must allow
+            finally:
+                # As a request does: the connection goes back to the pool (more threads
+                # run here than the pool holds connections).
+                connections.close_all()
     except Exception as error:  # any other error fails the test
         errors.append(error)
     finally:
