@@ -246,6 +246,7 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {
     "routing.connect_agent": {"queue": CELERY_CALLS_QUEUE},
+    "routing.callback_dial": {"queue": CELERY_CALLS_QUEUE},
     "routing.hang_up_agent_legs": {"queue": CELERY_CALLS_QUEUE},
 }
 # Routing's entries expire when a run is missed (a worker was down): the next run does it all.

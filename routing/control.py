@@ -43,9 +43,6 @@ DTMF_DIGITS = re.compile(r"^[0-9*#p]{1,20}$")
 def call_task_check(task: Task) -> None:
     if task.channel != "voice":
         raise RoutingError("This contact is not a call.")
-    if task.is_callback:
-        # The called-back customer is in a conversation of their own (routing.voice).
-        raise RoutingError("Call control is not available on a callback yet.")
 
 
 def conversation_lock(task: Task) -> Conversation:
@@ -296,7 +293,6 @@ def call_control_state(*, task: Task) -> dict | None:
         .first()
     )
     return {
-        "available": not task.is_callback,
         "on_hold_since": iso(hold.started_at) if hold else None,
         "hold_seconds": totals.hold_seconds,
         "consult": consult,

@@ -20,6 +20,16 @@ def connect_agent(task_id: int) -> None:
         queueing.task_return_to_queue(task_id=task_id, reason="connect failed")
 
 
+@shared_task(name="routing.callback_dial")
+def callback_dial(conversation_id: int, agent_id: int) -> None:
+    # Not retried: a create-call that timed out may still have rung the customer.
+    try:
+        voice.callback_customer_dial(conversation_id=conversation_id, agent_id=agent_id)
+    except VonageError as error:
+        logger.error("could not call back the customer of %s: %s", conversation_id, error)
+        voice.agent_legs_hang_up(conversation_id=conversation_id, agent_id=agent_id)
+
+
 @shared_task(name="routing.outbound_connect")
 def outbound_connect(task_id: int) -> None:
     # Not retried: a create-call that timed out may still have rung the agent.

@@ -3,8 +3,10 @@
 A waiting caller sits in the named conversation `waiting-<conversation uuid>`
 with music on hold (routing.ivr). When an agent accepts, we call the agent's
 Client SDK user with an NCCO that joins the same conversation with
-startOnEnter, which stops the music and connects them. A callback first calls
-the customer back into a conversation of its own, then the agent.
+startOnEnter, which stops the music and connects them. A callback calls the agent first,
+into a room of the callback's own, and the customer once the agent has answered (as
+click-to-call does, routing.outbound): the agent never waits on a ringing customer's
+line unawares, and the customer never waits for an agent.
 
 Who ends whose call: the customer's leg joins with endOnExit, so the customer leaving ends
 the conversation and with it the agents' legs (Vonage's own way). An agent's leg joins
@@ -12,8 +14,8 @@ without it, so that an agent can leave a call they handed on (a warm transfer, a
 routing.transfer) without ending it for the others. When the last agent or third party
 leaves, `call_leg_ended` ends the customer's call through the Voice API (or, for a queue
 that keeps customers on the line, says goodbye); it also puts right what endOnExit cannot
-see, a customer who hangs up while out of the conversation. A callback's customer is in a
-conversation of their own, out of that reach: there the agent's leg keeps endOnExit.
+see, a customer who hangs up while out of the conversation. A callback's customer leg is
+the call's customer leg like a caller's, so all of this holds for callbacks too.
 """
 
 import logging
@@ -28,7 +30,7 @@ from callcentre.vonage.client import VonageError, get_client
 from conversations.call_states import ENDING_STATUSES
 from conversations.models import CallStep, Conversation, Member
 from conversations.selectors import customer_leg_uuid
-from conversations.services.calls import member_add_agent_leg
+from conversations.services.calls import conversation_set_attributes, member_add_agent_leg
 from conversations.services.steps import call_steps_leg_ended
 from routing import ivr, recording
 from routing.errors import RoutingError
@@ -51,17 +53,89 @@ def event_url() -> str:
 
 
 def task_connect_agent(*, task_id: int) -> None:
-    """Place the calls that put the assigned agent (and, for a callback, the customer) together."""
+    """Place the assigned agent's leg into the caller's room. A callback's customer is not on
+    the line: the agent's leg goes into a room of the callback's own, and the customer is
+    called once the agent has answered (`callback_customer_dial`)."""
     task = Task.objects.select_related("agent", "conversation", "queue").filter(pk=task_id).first()
     if task is None or task.state != Task.State.ASSIGNED or task.channel != "voice":
         return
     agent = task.agent
     if agent is None:  # assigned tasks have one; nobody to connect otherwise
         return
-    client = get_client()
     if task.is_callback:
-        room = callback_room_name(task)
-        client.create_call(
+        # From here on the callback is a call like any other: call control, listening in and
+        # transcription find the customer in the room the conversation names.
+        conversation_set_attributes(
+            conversation=task.conversation, room=callback_room_name(task), callback_dialled=False
+        )
+    created = get_client().create_call(
+        to={"type": "app", "user": agent.vonage_user},
+        ncco=ncco.ncco_to_json(
+            [
+                *recording.record_actions(task=task),
+                ncco.Conversation(
+                    name=waiting_room_name(task.conversation),
+                    start_on_enter=True,
+                    end_on_exit=False,
+                    event_url=event_url(),
+                ),
+            ]
+        ),
+        event_url=event_url(),
+        **caller_id(),
+    )
+    member = member_add_agent_leg(
+        conversation=task.conversation,
+        agent_id=agent.pk,
+        leg_uuid=created.uuid,
+        leg_conversation_uuid=created.conversation_uuid,
+    )
+    if task.is_callback and member.joined_at is not None:
+        # Its `answered` came before this answer and was filed before the leg was known.
+        agent_leg_answered_later(member=member)
+
+
+def agent_leg_answered_later(*, member: Member) -> None:
+    """The agent answered: when the call is a callback of theirs whose customer has not been
+    called yet, the customer is called after commit."""
+    if member.agent_id is not None and Task.objects.filter(
+        conversation_id=member.conversation_id,
+        agent_id=member.agent_id,
+        state=Task.State.ASSIGNED,
+        is_callback=True,
+        channel="voice",
+    ).exists():
+        transaction.on_commit(
+            lambda: enqueue(
+                "routing.callback_dial",
+                member.conversation_id,
+                member.agent_id,
+                run_here_if_broker_down=True,
+            )
+        )
+
+
+def callback_customer_dial(*, conversation_id: int, agent_id: int) -> None:
+    """Call the customer of the agent's callback into the room where the agent waits (once:
+    a redelivered `answered` finds them called already). The customer's leg is the call's
+    customer leg from now on; it ends the call when they leave, as a caller's does."""
+    with transaction.atomic():
+        task = (
+            Task.objects.select_related("conversation")
+            .filter(
+                conversation_id=conversation_id,
+                agent_id=agent_id,
+                state=Task.State.ASSIGNED,
+                is_callback=True,
+            )
+            .first()
+        )
+        if task is None:
+            return
+        conversation = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conversation.attributes.get("callback_dialled") is not False:
+            return
+        created = get_client().create_call(
             to={"type": "phone", "number": task.callback_number},
             ncco=ncco.ncco_to_json(
                 [
@@ -70,39 +144,24 @@ def task_connect_agent(*, task_id: int) -> None:
                         "Connecting you to an agent now."
                     ),
                     ncco.Conversation(
-                        name=room, start_on_enter=False, end_on_exit=True, event_url=event_url()
+                        name=waiting_room_name(conversation),
+                        end_on_exit=True,
+                        event_url=event_url(),
                     ),
                 ]
             ),
             event_url=event_url(),
             **caller_id(),
         )
-    else:
-        room = waiting_room_name(task.conversation)
-    created = client.create_call(
-        to={"type": "app", "user": agent.vonage_user},
-        ncco=ncco.ncco_to_json(
-            [
-                *recording.record_actions(task=task),
-                ncco.Conversation(
-                    name=room,
-                    start_on_enter=True,
-                    # A called-back customer is in a conversation of their own, out of
-                    # call_leg_ended's reach: their call always ends with the agent's.
-                    end_on_exit=task.is_callback,
-                    event_url=event_url(),
-                ),
-            ]
-        ),
-        event_url=event_url(),
-        **caller_id(),
-    )
-    member_add_agent_leg(
-        conversation=task.conversation,
-        agent_id=agent.pk,
-        leg_uuid=created.uuid,
-        leg_conversation_uuid=created.conversation_uuid,
-    )
+        conversation_set_attributes(conversation=conversation, callback_dialled=True)
+        member_add_agent_leg(
+            conversation=conversation,
+            agent_id=None,
+            kind=Member.Kind.CUSTOMER,
+            leg_uuid=created.uuid,
+            to_address=task.callback_number,
+            leg_conversation_uuid=created.conversation_uuid,
+        )
 
 
 def agent_legs_up(*, conversation_id: int) -> QuerySet[Member]:
@@ -243,10 +302,8 @@ def joined_party_legs_up(*, conversation_id: int) -> QuerySet[Member]:
 
 def customer_may_be_left_alone(*, member: Member) -> bool:
     """Whether this agent's or third party's leg may have left the customer on their own:
-    they joined the call, which is not a callback, and did not hand it on (cold-transfer it)."""
+    they joined the call and did not hand it on (cold-transfer it)."""
     if member.joined_at is None or customer_leg_uuid(conversation=member.conversation) is None:
-        return False
-    if Task.objects.filter(conversation_id=member.conversation_id, is_callback=True).exists():
         return False
     return not handed_on_by(conversation_id=member.conversation_id, agent_id=member.agent_id)
 

@@ -25,7 +25,7 @@ from conversations.models import Conversation, Member, TranscriptSegment
 from conversations.selectors import customer_leg_uuid
 from routing import recording
 from routing.models import Queue, Task
-from routing.rooms import callback_room_name, waiting_room_name
+from routing.rooms import waiting_room_name
 from speech import engines
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def transcription_start(*, conversation_id: int, agent_id: int) -> list[str]:
         return []
     if not cache.add(f"speech:started:{conversation.vonage_uuid}", agent_id, STARTED_KEY_SECONDS):
         return []
-    room = callback_room_name(task) if task.is_callback else waiting_room_name(conversation)
+    room = waiting_room_name(conversation)
     legs = []
     for speaker, heard_leg in (("customer", customer_leg), ("agent", agent_leg)):
         created = get_client().create_call(

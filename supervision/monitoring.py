@@ -33,7 +33,7 @@ from conversations.models import Member
 from conversations.selectors import customer_leg_uuid
 from conversations.services.calls import member_add_agent_leg
 from routing.models import Task
-from routing.rooms import callback_room_name, waiting_room_name
+from routing.rooms import waiting_room_name
 from routing.voice import agent_live_leg, caller_id, event_url
 from supervision.audit import Person, action_record
 from supervision.errors import SupervisionError
@@ -102,7 +102,7 @@ def monitoring_start(
         supervisor_id=user.pk, task=task, ended_at__isnull=True
     ).exists():
         raise SupervisionError("You are already monitoring this call; change the mode instead.")
-    room = callback_room_name(task) if task.is_callback else waiting_room_name(task.conversation)
+    room = waiting_room_name(task.conversation)
     try:
         created = get_client().create_call(
             to=endpoint,

@@ -108,6 +108,7 @@ def event_store_and_apply(*, voice_event: VoiceEvent, received_at: datetime) -> 
         # The agent's softphone rang, answered or hung up: their desktop shows it.
         agent_changed_later(member.agent_id)
         if voice_event.status == "answered":
+            voice.agent_leg_answered_later(member=member)
             speech.transcription_start_later(
                 conversation_id=member.conversation_id, agent_id=member.agent_id
             )

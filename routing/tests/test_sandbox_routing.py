@@ -20,7 +20,7 @@ from routing.presence import agent_presence_set
 from routing.tests.factories import (
     available_agent,
 )
-from sandbox.tests.helpers import CALLER, CallerInBackground
+from sandbox.tests.helpers import CALLER, CallerInBackground, feed_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -146,6 +146,25 @@ def test_a_caller_on_hold_hears_their_place_presses_1_and_is_called_back(
     )
     assert talk_texts(feed)[0].endswith("returning your call. Connecting you to an agent now.")
     assert connected_texts(feed) == ["Connected with agent-bob (app)"]
+    # Bob's phone was called first; the customer only once he had answered.
+    placed = [leg["to"] for leg in sandbox.control.calls() if leg["direction"] == "outbound"]
+    assert placed.index("agent-bob") < placed.index(CALLER)
+
+    # The callback is a call like any other: Bob holds the customer, who hears the music.
+    bob_client = agent_client(bob)
+    held = bob_client.post(
+        f"/api/agent/tasks/{task.pk}/hold", {"held": True}, content_type="application/json"
+    )
+    assert held.status_code == 200, held.content
+    wait_until(
+        lambda: "♪ Playing hold.wav" in feed_texts(sandbox, callback_leg["uuid"]),
+        timeout=20,
+    )
+    # The customer hangs up: Bob's contact is done and he wraps it up.
+    sandbox.control.hangup(callback_leg["uuid"])
+    wait_until(
+        lambda: Task.objects.filter(pk=task.pk, state=Task.State.COMPLETED).exists(), timeout=20
+    )
 
 
 def caller_leg(running) -> str:

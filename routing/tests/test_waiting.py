@@ -265,13 +265,33 @@ def test_pressing_1_keeps_the_callers_place_as_a_callback_that_survives_the_hang
 
     offer_accept(offer_id=offer.pk, agent=bob)
 
-    calls = [request.body for request in vonage_api.received if request.path == "/v1/calls"]
-    assert [body["to"] for body in calls] == [
-        [{"type": "phone", "number": call.number}],
+    # Bob's phone rings first, into the callback's own room; the customer is not called yet.
+    def calls():
+        return [request.body for request in vonage_api.received if request.path == "/v1/calls"]
+
+    assert [body["to"] for body in calls()] == [[{"type": "app", "user": "agent-bob"}]]
+    assert calls()[0]["ncco"][-1]["name"] == f"callback-{task.pk}"
+
+    # Bob answers: now the customer is called into that room, and their leg is the call's.
+    bob_leg = call.conversation.members.get(kind="agent", agent=bob)
+    answered = payloads.status(
+        {"uuid": bob_leg.leg_uuid, "conversation_uuid": f"CON-{bob_leg.leg_uuid}"},
+        "answered",
+        at=300,
+        to="agent-bob",
+    )
+    for _ in range(2):  # a redelivered `answered` calls nobody again
+        assert vonage.post("/webhooks/event", answered).status_code == 204
+    assert [body["to"] for body in calls()] == [
         [{"type": "app", "user": "agent-bob"}],
+        [{"type": "phone", "number": call.number}],
     ]
-    assert calls[0]["ncco"][-1]["name"] == f"callback-{task.pk}"
-    assert calls[1]["ncco"][0]["name"] == f"callback-{task.pk}"
+    greeting, room = calls()[1]["ncco"]
+    assert greeting["text"].endswith("returning your call. Connecting you to an agent now.")
+    assert (room["name"], room["endOnExit"]) == (f"callback-{task.pk}", True)
+    customer_legs = call.conversation.members.filter(kind="customer").order_by("pk")
+    assert [leg.leg_uuid for leg in customer_legs][0] == call.ids["uuid"]
+    assert [leg.to_address for leg in customer_legs][1:] == [call.number]
 
 
 def test_no_key_after_the_announcement_puts_the_caller_back_on_hold(

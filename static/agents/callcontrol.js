@@ -94,7 +94,7 @@ window.CallControl = (() => {
 
   function panel(task, { post, taskUrl, reload }) {
     const control = task.control;
-    if (!control || !control.available) return null;
+    if (!control) return null;
     if (Date.now() - targetsReadAt > TARGETS_MAX_AGE_MS) readTargets();
     rereadWhileRinging(control, reload);
     const mine = draft(task.id);
