@@ -98,13 +98,16 @@ def task_connect_agent(*, task_id: int) -> None:
 def agent_leg_answered_later(*, member: Member) -> None:
     """The agent answered: when the call is a callback of theirs whose customer has not been
     called yet, the customer is called after commit."""
-    if member.agent_id is not None and Task.objects.filter(
-        conversation_id=member.conversation_id,
-        agent_id=member.agent_id,
-        state=Task.State.ASSIGNED,
-        is_callback=True,
-        channel="voice",
-    ).exists():
+    if (
+        member.agent_id is not None
+        and Task.objects.filter(
+            conversation_id=member.conversation_id,
+            agent_id=member.agent_id,
+            state=Task.State.ASSIGNED,
+            is_callback=True,
+            channel="voice",
+        ).exists()
+    ):
         transaction.on_commit(
             lambda: enqueue(
                 "routing.callback_dial",
