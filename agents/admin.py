@@ -32,6 +32,7 @@ class AgentAdmin(admin.ModelAdmin):
         "status",
         "voice_load",
         "chat_load",
+        "voicemail_load",
         "idle_since",
     ]
     list_filter = ["status"]
@@ -46,6 +47,7 @@ class AgentAdmin(admin.ModelAdmin):
         "away_reason",
         "voice_load",
         "chat_load",
+        "voicemail_load",
         "wrap_up_until",
         "idle_since",
         "last_offered_at",

@@ -42,12 +42,15 @@ class Agent(models.Model):
     skills = models.ManyToManyField("routing.Skill", through="AgentSkill", related_name="agents")
     voice_capacity = models.PositiveSmallIntegerField(default=1)
     chat_capacity = models.PositiveSmallIntegerField(default=3)
+    # Callers' messages (routing.voicemail) the agent may hold at once: their own capacity.
+    voicemail_capacity = models.PositiveSmallIntegerField(default=1)
     mixes_channels = models.BooleanField(
         default=False, help_text="May take chats during a call and calls during chats."
     )
     # Pending offers plus assigned tasks, per channel. Only agents.services changes these.
     voice_load = models.PositiveSmallIntegerField(default=0)
     chat_load = models.PositiveSmallIntegerField(default=0)
+    voicemail_load = models.PositiveSmallIntegerField(default=0)
     wrap_up_until = models.DateTimeField(null=True, blank=True)
     idle_since = models.DateTimeField(null=True, blank=True)
     last_offered_at = models.DateTimeField(null=True, blank=True)
@@ -79,7 +82,7 @@ class Agent(models.Model):
         they carry work (offered or assigned), wrap up, or wait for a contact."""
         if self.status != Agent.Status.AVAILABLE:
             return self.status
-        if self.voice_load or self.chat_load:
+        if self.voice_load or self.chat_load or self.voicemail_load:
             return Activity.BUSY
         if self.wrap_up_until and self.wrap_up_until > now:
             return Activity.WRAP_UP

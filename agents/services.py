@@ -25,14 +25,19 @@ from agents.presence import Actor, PresenceError, presence_check
 from callcentre.db import first_row
 from callcentre.realtime import agent_changed_later
 
-# Capacity is counted for voice, and for all the messaging channels together ("chat").
-LOAD_FIELD = {"voice": "voice_load", "chat": "chat_load"}
+# Capacity is counted for voice, for callers' messages ("voicemail", routing.voicemail) and
+# for all the messaging channels together ("chat").
+VOICEMAIL = "voicemail"
+LOAD_FIELD = {"voice": "voice_load", "chat": "chat_load", VOICEMAIL: "voicemail_load"}
 
 # SQL conditions on an agent row `a`, shared with routing.matching's picks.
 AGENT_IS_FREE = {
-    # Voice and chat do not mix unless the agent is configured to.
-    "voice": "a.voice_load < a.voice_capacity AND (a.mixes_channels OR a.chat_load = 0)",
+    # A call and the rest (chats, voicemails) do not mix unless the agent is configured to;
+    # chats and voicemails may, both being work off the line.
+    "voice": "a.voice_load < a.voice_capacity"
+    " AND (a.mixes_channels OR (a.chat_load = 0 AND a.voicemail_load = 0))",
     "chat": "a.chat_load < a.chat_capacity AND (a.mixes_channels OR a.voice_load = 0)",
+    VOICEMAIL: "a.voicemail_load < a.voicemail_capacity AND (a.mixes_channels OR a.voice_load = 0)",
 }
 AGENT_IS_READY = """
     a.status = 'available'
@@ -45,29 +50,37 @@ CLAIM_SLOT = {
     kind: f"""
         UPDATE agents_agent AS a SET {load} = {load} + 1, last_offered_at = %(now)s
         WHERE a.id = %(agent)s AND a.status = 'available' AND {AGENT_IS_FREE[kind]}
-        RETURNING id, voice_load + chat_load, wrap_up_until
+        RETURNING id, voice_load + chat_load + voicemail_load, wrap_up_until
     """
     for kind, load in LOAD_FIELD.items()
 }
 
 
 def channel_kind(channel: str) -> str:
-    """Which capacity a contact on this channel takes: "voice", or "chat" for messaging."""
-    return "voice" if channel == "voice" else "chat"
+    """Which capacity a contact on this channel takes: "voice", "voicemail", or "chat" for
+    messaging."""
+    return channel if channel in ("voice", VOICEMAIL) else "chat"
 
 
 def free_channel_kinds(agent: Agent) -> frozenset[str]:
     """The kinds of capacity the agent has a free slot of (as AGENT_IS_FREE says)."""
+    off_the_line = agent.chat_load == 0 and agent.voicemail_load == 0
     kinds = set()
-    if agent.voice_load < agent.voice_capacity and (agent.mixes_channels or agent.chat_load == 0):
+    if agent.voice_load < agent.voice_capacity and (agent.mixes_channels or off_the_line):
         kinds.add("voice")
     if agent.chat_load < agent.chat_capacity and (agent.mixes_channels or agent.voice_load == 0):
         kinds.add("chat")
+    if agent.voicemail_load < agent.voicemail_capacity and (
+        agent.mixes_channels or agent.voice_load == 0
+    ):
+        kinds.add(VOICEMAIL)
     return frozenset(kinds)
 
 
 # The fields whose change may change what the agent is doing (their presence history).
-PRESENCE_FIELDS = frozenset({"status", "away_reason", "wrap_up_until", "voice_load", "chat_load"})
+PRESENCE_FIELDS = frozenset(
+    {"status", "away_reason", "wrap_up_until", "voice_load", "chat_load", "voicemail_load"}
+)
 
 
 def agent_move(

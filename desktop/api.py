@@ -171,8 +171,10 @@ class AgentOutput(serializers.ModelSerializer):
             "away_reason",
             "voice_load",
             "chat_load",
+            "voicemail_load",
             "voice_capacity",
             "chat_capacity",
+            "voicemail_capacity",
             "wrap_up_until",
             "idle_since",
         ]

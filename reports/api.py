@@ -12,6 +12,7 @@ class QueueFiguresOutput(serializers.Serializer):
     name = serializers.CharField()
     waiting = serializers.IntegerField()
     callbacks_waiting = serializers.IntegerField()
+    voicemails_waiting = serializers.IntegerField()
     longest_wait_seconds = serializers.IntegerField()
     estimated_wait_seconds = serializers.IntegerField(allow_null=True)
     service_level_percent = serializers.FloatField(allow_null=True)
@@ -48,7 +49,9 @@ class LiveBoardOutput(serializers.Serializer):
     at = serializers.DateTimeField()
     queues = QueueFiguresOutput(many=True)
     agents = AgentNowOutput(many=True)
-    totals = serializers.DictField(help_text="waiting, callbacks_waiting, agents, satisfaction")
+    totals = serializers.DictField(
+        help_text="waiting, callbacks_waiting, voicemails_waiting, agents, satisfaction"
+    )
 
 
 class LiveBoardApi(APIView):

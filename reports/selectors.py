@@ -36,6 +36,7 @@ def live_board(*, now: datetime | None = None) -> dict:
         "totals": {
             "waiting": sum(queue["waiting"] for queue in queues),
             "callbacks_waiting": sum(queue["callbacks_waiting"] for queue in queues),
+            "voicemails_waiting": sum(queue["voicemails_waiting"] for queue in queues),
             "agents": totals,
             "satisfaction": satisfaction_today(now),
         },

@@ -19,6 +19,7 @@ from django.db import connection
 from agents.services import (
     AGENT_IS_FREE,
     AGENT_IS_READY,
+    VOICEMAIL,
     agent_slot_claim,
     agent_slot_give_back,
     channel_kind,
@@ -138,11 +139,19 @@ def pick_agent_for_task(
     return first_id(sql, params)
 
 
-CHANNEL_FILTER = {
-    frozenset({"voice"}): "AND t.channel = 'voice'",
-    frozenset({"chat"}): "AND t.channel <> 'voice'",
-    frozenset({"voice", "chat"}): "",
+# The tasks each kind of capacity takes (agents.services.channel_kind).
+KIND_CONDITION = {
+    "voice": "t.channel = 'voice'",
+    VOICEMAIL: "t.channel = 'voicemail'",
+    "chat": "t.channel NOT IN ('voice', 'voicemail')",
 }
+
+
+def channel_filter(kinds: frozenset[str]) -> str:
+    """The SQL condition on `t` for the tasks an agent with these free kinds may take."""
+    if kinds >= KIND_CONDITION.keys():
+        return ""
+    return "AND (" + " OR ".join(KIND_CONDITION[kind] for kind in sorted(kinds)) + ")"
 
 
 def pick_task_for_agent(
@@ -150,7 +159,7 @@ def pick_task_for_agent(
 ) -> int | None:
     """The id of the most urgent waiting task the agent may take: priority, then FIFO.
 
-    `kinds` says which capacity the agent has free: {"voice"}, {"chat"} or both.
+    `kinds` says which capacity the agent has free: some of "voice", "chat", "voicemail".
     """
     # Eligibility as a scalar (SELECT EXISTS ...): PostgreSQL cannot turn it into a join, so it
     # stays a per-task check on the walk of task_waiting_order and stops at the first task the
@@ -158,7 +167,7 @@ def pick_task_for_agent(
     # few eligible tasks, hashed every skill row and sorted every eligible task: 6-10 ms).
     sql = f"""
         SELECT t.id FROM routing_task t
-        WHERE t.state = 'queued' {CHANNEL_FILTER[kinds]}
+        WHERE t.state = 'queued' {channel_filter(kinds)}
           AND (SELECT {AGENT_IS_ELIGIBLE.format(task="t.id", agent="%(agent)s")})
           AND NOT EXISTS (
               SELECT 1 FROM routing_offer o

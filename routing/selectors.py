@@ -127,11 +127,19 @@ INVARIANT_CHECKS = (
                   WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
                > a.voice_capacity
               OR (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
+                  WHERE o.agent_id = a.id AND o.state = 'pending'
+                    AND t.channel NOT IN ('voice', 'voicemail'))
                + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')
+                  WHERE t.agent_id = a.id AND t.state = 'assigned'
+                    AND t.channel NOT IN ('voice', 'voicemail'))
                > a.chat_capacity
-              OR a.voice_load > a.voice_capacity OR a.chat_load > a.chat_capacity""",
+              OR (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voicemail')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voicemail')
+               > a.voicemail_capacity
+              OR a.voice_load > a.voice_capacity OR a.chat_load > a.chat_capacity
+              OR a.voicemail_load > a.voicemail_capacity""",
     ),
     (
         "agents whose load counters differ from the rows they count",
@@ -143,14 +151,21 @@ INVARIANT_CHECKS = (
                   WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voice')
               OR a.chat_load <>
                  (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
-                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel <> 'voice')
+                  WHERE o.agent_id = a.id AND o.state = 'pending'
+                    AND t.channel NOT IN ('voice', 'voicemail'))
                + (SELECT count(*) FROM routing_task t
-                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel <> 'voice')""",
+                  WHERE t.agent_id = a.id AND t.state = 'assigned'
+                    AND t.channel NOT IN ('voice', 'voicemail'))
+              OR a.voicemail_load <>
+                 (SELECT count(*) FROM routing_offer o JOIN routing_task t ON t.id = o.task_id
+                  WHERE o.agent_id = a.id AND o.state = 'pending' AND t.channel = 'voicemail')
+               + (SELECT count(*) FROM routing_task t
+                  WHERE t.agent_id = a.id AND t.state = 'assigned' AND t.channel = 'voicemail')""",
     ),
     (
-        "agents who do not mix channels carrying calls and chats at once",
+        "agents who do not mix channels carrying calls and other work at once",
         """SELECT count(*) FROM agents_agent
-           WHERE NOT mixes_channels AND voice_load > 0 AND chat_load > 0""",
+           WHERE NOT mixes_channels AND voice_load > 0 AND (chat_load > 0 OR voicemail_load > 0)""",
     ),
 )
 

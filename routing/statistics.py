@@ -20,6 +20,8 @@ class QueueStatistics:
     name: str
     waiting: int
     callbacks_waiting: int
+    # Callers' messages not taken yet: work off the line, outside the wait estimates.
+    voicemails_waiting: int
     longest_wait_seconds: int
     service_level_percent: float | None  # None until something was answered or abandoned today
     answered_today: int
@@ -65,7 +67,7 @@ def agent_states_by_queue(*, queues: list[Queue], now: datetime) -> dict[int, di
         proficiency.setdefault(agent_id, {})[skill_id] = level
     counts = {queue.pk: {"available": 0, "busy": 0, "wrap_up": 0} for queue in queues}
     agents = Agent.objects.filter(status=Agent.Status.AVAILABLE).only(
-        "pk", "status", "voice_load", "chat_load", "wrap_up_until"
+        "pk", "status", "voice_load", "chat_load", "voicemail_load", "wrap_up_until"
     )
     for agent in agents:
         skills = proficiency.get(agent.pk, {})
@@ -117,17 +119,19 @@ def queue_statistics(
     if queue_ids is not None:
         active = active.filter(pk__in=list(queue_ids))
     queues = list(active)
-    # Voicemails wait off the line, on the agents' non-voice slots: not callers waiting.
-    waiting = Q(tasks__state__in=WAITING_STATES) & ~Q(tasks__channel=VOICEMAIL_CHANNEL)
+    # Voicemails wait off the line, for the agents' voicemail capacity: not callers waiting.
+    not_taken = Q(tasks__state__in=WAITING_STATES)
+    waiting = not_taken & ~Q(tasks__channel=VOICEMAIL_CHANNEL)
     live = {
         row["pk"]: row
         for row in Queue.objects.filter(pk__in=[queue.pk for queue in queues])
         .annotate(
             waiting=Count("tasks", filter=waiting & Q(tasks__is_callback=False)),
             callbacks=Count("tasks", filter=waiting & Q(tasks__is_callback=True)),
+            voicemails=Count("tasks", filter=not_taken & Q(tasks__channel=VOICEMAIL_CHANNEL)),
             oldest=Min("tasks__queued_at", filter=waiting & Q(tasks__is_callback=False)),
         )
-        .values("pk", "waiting", "callbacks", "oldest")
+        .values("pk", "waiting", "callbacks", "voicemails", "oldest")
     }
     days = day_figures(queues=queues, since=start_of_day)
     agents = agent_states_by_queue(queues=queues, now=now)
@@ -144,6 +148,7 @@ def queue_statistics(
                 name=queue.name,
                 waiting=row["waiting"],
                 callbacks_waiting=row["callbacks"],
+                voicemails_waiting=row["voicemails"],
                 longest_wait_seconds=(
                     round((now - row["oldest"]).total_seconds()) if row["oldest"] else 0
                 ),

@@ -31,13 +31,15 @@ def agent_queue_ids(*, agent: Agent) -> list[int]:
 
 
 def agent_queues(*, agent: Agent, now: datetime) -> list[dict]:
-    """Contacts waiting (callers on the line and callbacks) and the longest wait, per queue."""
+    """Contacts waiting (callers on the line, callbacks, voicemails) and the longest wait of
+    a caller, per queue."""
     return [
         {
             "queue_id": figures.queue_id,
             "name": figures.name,
             "waiting": figures.waiting,
             "callbacks_waiting": figures.callbacks_waiting,
+            "voicemails_waiting": figures.voicemails_waiting,
             "longest_wait_seconds": figures.longest_wait_seconds,
         }
         for figures in queue_statistics(now=now, queue_ids=agent_queue_ids(agent=agent))

@@ -111,7 +111,7 @@ def test_the_agent_closes_a_held_voicemail_with_the_disposition_the_queue_requir
     assert CallDetailRecord.objects.get(conversation=conversation).disposition == "resolved"
     bob.refresh_from_db()
     # Ready at once: the close was the wrap-up.
-    assert bob.chat_load == 0
+    assert bob.voicemail_load == 0
     assert bob.activity(timezone.now()) == Activity.IDLE
     # Closed: out of the inbox, and its audio is no longer the agent's to play.
     assert client.get(INBOX).json() == []
@@ -162,7 +162,7 @@ def test_call_back_closes_the_voicemail_and_calls_the_caller_from_the_desktop(
     placed = [r for r in vonage_api.received if (r.method, r.path) == ("POST", "/v1/calls")]
     assert placed[-1].body["to"] == [{"type": "app", "user": "agent-bob"}]
     bob.refresh_from_db()
-    assert (bob.voice_load, bob.chat_load) == (1, 0)
+    assert (bob.voice_load, bob.chat_load, bob.voicemail_load) == (1, 0, 0)
 
 
 def test_call_back_without_click_to_call_changes_nothing(vonage, vonage_api, billing, bob):

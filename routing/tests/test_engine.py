@@ -266,6 +266,30 @@ def test_chat_capacity_is_three_and_the_fourth_chat_waits(billing, billing_queue
     assert bob.chat_load == 3
 
 
+def voicemail(queue) -> Task:
+    task = task_enqueue(conversation=ConversationFactory(), queue=queue, channel="voicemail")
+    task.refresh_from_db()
+    return task
+
+
+def test_voicemails_have_a_capacity_of_their_own_beside_chats_but_not_calls(billing, billing_queue):
+    bob = available_agent("Bob", skills={billing: 8})
+
+    first, second = voicemail(billing_queue), voicemail(billing_queue)
+    chat = enqueue(billing_queue, channel="sms")
+    call = enqueue(billing_queue)
+
+    # One voicemail at a time (the default capacity); a chat beside it; no call meanwhile.
+    assert pending_offer(first).agent == bob and pending_offer(second) is None
+    assert pending_offer(chat).agent == bob and pending_offer(call) is None
+    bob.refresh_from_db()
+    assert (bob.voice_load, bob.chat_load, bob.voicemail_load) == (0, 1, 1)
+    # With a capacity of two, his next free moment takes the second voicemail.
+    Agent.objects.filter(pk=bob.pk).update(voicemail_capacity=2)
+    agent_ready(agent=bob)
+    assert pending_offer(second).agent == bob and pending_offer(call) is None
+
+
 def test_voice_and_chat_do_not_mix_unless_configured(billing, billing_queue):
     bob = available_agent("Bob", skills={billing: 8})
     mixer = available_agent("Mix", skills={billing: 8}, idle_minutes=0.5, mixes_channels=True)

@@ -35,9 +35,9 @@ def test_a_voicemail_in_a_closed_queues_branch_is_offered_to_that_queues_agent(v
     assert (task.queue, task.channel, task.state) == (billing, "voicemail", Task.State.OFFERED)
     offer = Offer.objects.get(task=task)
     assert (offer.agent, offer.state) == (bob, Offer.State.PENDING)
-    # A voicemail takes the agent's non-voice slot: their phone stays free.
+    # A voicemail takes a slot of the agent's voicemail capacity, not a call's or a chat's.
     bob.refresh_from_db()
-    assert (bob.voice_load, bob.chat_load) == (0, 1)
+    assert (bob.voice_load, bob.chat_load, bob.voicemail_load) == (0, 0, 1)
     # The call is over: its record is a voicemail, its audio is stored for the agent.
     assert CallDetailRecord.objects.get(conversation=call.conversation).outcome == "voicemail"
     recording = Recording.objects.get(conversation=call.conversation)
@@ -118,3 +118,5 @@ def test_a_waiting_voicemail_is_no_caller_ahead_in_the_queue(vonage, vonage_api)
     assert task_position(task=waiting) == 1
     [figures] = queue_statistics(queue_ids=[billing.pk])
     assert (figures.waiting, figures.callbacks_waiting) == (1, 0)
+    # The boards count it on its own: a message waits for the queue's agents.
+    assert figures.voicemails_waiting == 1

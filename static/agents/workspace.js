@@ -308,10 +308,11 @@ window.Workspace = (() => {
       ? workspace.queues.map((queue) => el("tr", { "data-queue": queue.name },
           el("td", {}, queue.name), el("td", { class: "waiting" }, String(queue.waiting)),
           el("td", {}, String(queue.callbacks_waiting)),
+          el("td", { class: "voicemails" }, String(queue.voicemails_waiting)),
           el("td", { class: "longest" }, queue.waiting || queue.callbacks_waiting
             ? el("span", { "data-since": new Date(now - queue.longest_wait_seconds * 1000).toISOString() }, clock(queue.longest_wait_seconds))
             : "—")))
-      : [el("tr", {}, el("td", { colspan: 4, class: "empty" }, "You serve no queue."))]));
+      : [el("tr", {}, el("td", { colspan: 5, class: "empty" }, "You serve no queue."))]));
     const figures = workspace.day;
     const minutes = (seconds) => (seconds === null ? "—" : clock(seconds));
     document.getElementById("my-day").replaceChildren(

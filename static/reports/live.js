@@ -48,6 +48,7 @@
       cell(queue.name),
       cell(queue.waiting, { class: "number", "data-field": "waiting" }),
       cell(queue.callbacks_waiting, { class: "number" }),
+      cell(queue.voicemails_waiting, { class: "number", "data-field": "voicemails" }),
       cell(seconds(queue.longest_wait_seconds), { class: "number", "data-field": "longest" }),
       cell(seconds(queue.estimated_wait_seconds), { class: "number" }),
       cell(queue.service_level_percent === null ? null : queue.service_level_percent + " %", { class: "number" }),
@@ -99,7 +100,7 @@
       "satisfaction today (" + satisfaction.answers + (satisfaction.answers === 1 ? " answer)" : " answers)");
     const queues = board.queues.map(queueRow);
     root.querySelector("#queues tbody").replaceChildren(
-      ...(queues.length ? queues : [el("tr", {}, el("td", { colspan: 11 }, "No active queue."))]),
+      ...(queues.length ? queues : [el("tr", {}, el("td", { colspan: 12 }, "No active queue."))]),
     );
     const agents = board.agents.map(agentRow);
     root.querySelector("#agents tbody").replaceChildren(
