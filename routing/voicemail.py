@@ -5,8 +5,8 @@ A call that ended in the IVR's voicemail (a queue's closed or overflow branch, a
 voicemail option or retries, the safe answer) records a message; when its recording's
 webhook arrives, `voicemail_arrived` queues one Task on channel "voicemail" for the queue
 whose branch took it, and the engine offers it like any contact. A voicemail takes a slot
-of the agent's non-voice ("chat") capacity: matching counts every channel but voice as
-chat (agents.services.channel_kind). The agent plays it (the audited recording download),
+of the agent's voicemail capacity (Agent.voicemail_capacity; agents.services.channel_kind),
+held beside chats but not beside a call. The agent plays it (the audited recording download),
 then closes it (`voicemail_finish`: no wrap-up time, the disposition is given with the
 close, workspace.voicemail) or calls the caller back (click-to-call, routing.outbound).
 """
