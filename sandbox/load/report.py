@@ -8,7 +8,12 @@ real seconds times the speed, i.e. call seconds.
   answered + abandoned + still waiting (+ dropped: the call ended under them) = offered.
 - P(wait): the share of offered callers not offered to an agent at once (their first offer came
   more than IMMEDIATE_REAL_SECONDS after they joined the queue: routing on the enqueue's own
-  commit takes milliseconds), as Erlang C's "every agent busy on arrival".
+  commit takes milliseconds). On a loaded machine a routing slower than that counts as a
+  wait, so the report also gives
+- P(all busy): Erlang C's own event, the share of offered callers who joined the queue while
+  every simulated agent was busy with another caller (from the accepted offer of that caller
+  to their hang-up plus wrap-up) or not available yet: the traffic's answer, whatever the
+  project's speed (its slowness shows in ASA, service level and the waste).
 - ASA and service level: from joining the queue to being connected with the agent, what the
   caller lives; the service level counts answers within the queue's target over all offered.
 - occupancy: agents' busy time (offer to hang-up) in the arrival window over agents x window.
@@ -35,6 +40,7 @@ IMMEDIATE_REAL_SECONDS = 0.1
 @dataclass
 class Figures:
     probability_of_waiting: float
+    probability_all_busy: float
     average_speed_of_answer: float
     service_level: float
     occupancy: float
@@ -227,6 +233,7 @@ def measure(
     capacity = plan.agents * window_real
     summary.measured = Figures(
         probability_of_waiting=waited / len(offered),
+        probability_all_busy=all_busy_share(plan=plan, offered=offered, agents=agents),
         average_speed_of_answer=mean(waits),
         service_level=sum(1 for wait in waits if wait <= target) / len(offered),
         occupancy=busy / capacity,
@@ -239,6 +246,34 @@ def measure(
 def accepted_offer(task: Task) -> Offer | None:
     accepted = [offer for offer in task.offers.all() if offer.state == Offer.State.ACCEPTED]
     return accepted[-1] if accepted else None
+
+
+def all_busy_share(
+    *, plan: LoadPlan, offered: list[tuple[CallerRecord, Task]], agents: list[AgentRecord]
+) -> float:
+    """The share of offered callers who joined the queue while every agent was busy with
+    another caller or not available yet (Erlang C's "all servers busy on arrival")."""
+    wrap_up = plan.real_seconds(plan.wrap_up_seconds)
+    busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for caller, task in offered:
+        offer = accepted_offer(task)
+        if offer is not None and task.agent_id is not None:
+            ended = caller.hung_up_at + wrap_up if caller.hung_up_at is not None else float("inf")
+            busy[task.agent_id].append((offer.created_at.timestamp(), ended))
+    available_at = [agent.available_at for agent in agents]
+    ids = [agent.account.agent_id for agent in agents]
+    all_busy = 0
+    for _, task in offered:
+        at = task.queued_at.timestamp()
+        free = sum(
+            1
+            for agent_id, since in zip(ids, available_at, strict=True)
+            if since is not None
+            and since <= at
+            and not any(start < at < end for start, end in busy[agent_id])
+        )
+        all_busy += free == 0
+    return all_busy / len(offered)
 
 
 def waste(
@@ -337,6 +372,12 @@ def comparison(summary: Summary, models: dict[str, ErlangC] | dict[str, ErlangA]
     target = summary.service_level_seconds
     rows = [
         ("P(wait)", measured.probability_of_waiting, "probability_of_waiting", "{:.3f}"),
+        (
+            "P(all busy on arrival)",
+            measured.probability_all_busy,
+            "probability_of_waiting",
+            "{:.3f}",
+        ),
         ("ASA (s)", measured.average_speed_of_answer, "average_speed_of_answer", "{:.1f}"),
         (f"Service level ({target} s)", measured.service_level, "service_level", "{:.3f}"),
         ("Occupancy", measured.occupancy, "occupancy", "{:.3f}"),

@@ -1,12 +1,14 @@
 """Load mode end to end: Poisson callers through the sandbox, simulated agents through the
 agent API with their tokens, the project on a live server (Celery eager), a fixed seed."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection, connections
 
 from agents.models import Agent
 from reports.erlang import erlang_a
-from routing.models import Queue, Task
+from routing.models import Offer, Queue, Task
 from routing.tests.factories import (
     IvrMenuFactory,
     IvrOptionFactory,
@@ -14,9 +16,12 @@ from routing.tests.factories import (
     QueueSkillFactory,
     SkillFactory,
 )
+from sandbox.load.agents import AgentRecord
+from sandbox.load.callers import CallerRecord
 from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
-from sandbox.load.report import Figures, Summary, report_text
+from sandbox.load.report import Figures, Summary, all_busy_share, report_text
 from sandbox.load.run import load_run
+from sandbox.load.setup import AgentAccount
 
 SPEED = 20
 
@@ -157,6 +162,7 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
         talk_seconds=172.9,
         measured=Figures(
             probability_of_waiting=0.241,
+            probability_all_busy=0.262,
             average_speed_of_answer=22.0,
             service_level=0.782,
             occupancy=0.720,
@@ -178,6 +184,8 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
     ]
     # The plan's 120/h x 180 s is 6.0 Erlangs, the realised 116/h x 172.9 s 5.57.
     assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330"]
+    # Erlang C's own event, every agent busy when the caller queued, beside it.
+    assert lines[7].split()[-5:] == ["arrival)", "0.262", "0.357", "0.265", "0.330"]
     assert summary.as_dict()["erlang_c_realised"]["probability_of_waiting"] == pytest.approx(
         0.2649, abs=1e-4
     )
@@ -195,6 +203,7 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
         talk_seconds=180.0,
         measured=Figures(
             probability_of_waiting=0.6,
+            probability_all_busy=0.55,
             average_speed_of_answer=30.0,
             service_level=0.5,
             occupancy=0.85,
@@ -223,3 +232,35 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
     assert "Erlang A" not in report_text(
         Summary(**{**vars(summary), "plan": plan(arrivals_per_hour=200, talk_seconds=180)})
     )
+
+
+def account(pk: int) -> AgentAccount:
+    return AgentAccount(agent_id=pk, username="", vonage_user="", token="", session_key="")
+
+
+def moment(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def test_all_busy_on_arrival_counts_the_callers_who_found_every_agent_busy():
+    """Two agents; a caller who queues while both are with callers waited in Erlang C's
+    sense, one who queues while one is free did not, however slow the routing was."""
+    bob, carol = (AgentRecord(account=account(pk), available_at=0.0) for pk in (1, 2))
+
+    def handled(*, queued: float, offered: float, hung_up: float, agent: int):
+        caller = CallerRecord(arrival=None, hung_up_at=hung_up, outcome="answered")
+        task = Task(pk=int(queued * 10), agent_id=agent, queued_at=moment(queued))
+        offer = Offer(state=Offer.State.ACCEPTED, created_at=moment(offered))
+        task._prefetched_objects_cache = {"offers": [offer]}
+        return caller, task
+
+    offered = [
+        handled(queued=10, offered=10.5, hung_up=100, agent=1),  # both free
+        handled(queued=20, offered=21.5, hung_up=90, agent=2),  # Carol free, routed slowly
+        handled(queued=30, offered=90, hung_up=150, agent=2),  # both busy: waited
+        handled(queued=95, offered=101, hung_up=160, agent=1),  # Carol on a new caller: waited
+    ]
+
+    share = all_busy_share(plan=plan(wrap_up_seconds=0), offered=offered, agents=[bob, carol])
+
+    assert share == 0.5
