@@ -65,9 +65,12 @@ def task_connect_agent(*, task_id: int) -> None:
     if task.is_callback:
         # From here on the callback is a call like any other: call control, listening in and
         # transcription find the customer in the room the conversation names.
-        conversation_set_attributes(
-            conversation=task.conversation, room=callback_room_name(task), callback_dialled=False
-        )
+        with transaction.atomic():
+            conversation_set_attributes(
+                conversation=task.conversation,
+                room=callback_room_name(task),
+                callback_dialled=False,
+            )
     created = get_client().create_call(
         to={"type": "app", "user": agent.vonage_user},
         ncco=ncco.ncco_to_json(

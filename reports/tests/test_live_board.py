@@ -43,11 +43,14 @@ def test_the_board_shows_each_queue_and_what_each_agent_is_doing(
     offer_accept(offer_id=Offer.objects.get(task=first).pk, agent=bob)
     task_enqueue(conversation=ConversationFactory(from_address="447700900456"), queue=billing)
     task_enqueue(conversation=ConversationFactory(from_address="447700900789"), queue=billing)
+    # A caller's message waits too, counted apart from the callers on the line.
+    task_enqueue(conversation=ConversationFactory(), queue=billing, channel="voicemail")
 
     board = supervisor_client.get("/api/dashboard/live").json()
 
     [queue] = board["queues"]
     assert (queue["name"], queue["waiting"], queue["answered_today"]) == ("Billing", 2, 1)
+    assert queue["voicemails_waiting"] == 1
     assert (queue["agents_available"], queue["agents_busy"], queue["agents_wrap_up"]) == (0, 2, 1)
     rows = {row["display_name"]: row for row in board["agents"]}
     assert [row["display_name"] for row in board["agents"]] == [
@@ -68,6 +71,7 @@ def test_the_board_shows_each_queue_and_what_each_agent_is_doing(
     assert board["totals"] == {
         "waiting": 2,
         "callbacks_waiting": 0,
+        "voicemails_waiting": 1,
         "agents": {"busy": 2, "wrap_up": 1, "available": 0, "away": 1, "offline": 1},
         "satisfaction": {"answers": 0, "average": None},
     }
