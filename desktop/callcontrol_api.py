@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from callcentre.openapi import Refusal
 from conversations.models import CallStep
 from desktop.api import ContactActionApi, assigned_task, request_agent
-from routing import control, transfer
+from routing import control, parties, transfer
 
 
 class StepOutput(serializers.ModelSerializer):
@@ -140,7 +140,7 @@ class CallPartyAddApi(ContactActionApi):
         agent, task = request_agent(request), assigned_task(request, task_id)
         data = PartyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        step = transfer.call_party_add(
+        step = parties.call_party_add(
             task=task,
             agent=agent,
             kind=self.kind,
@@ -160,7 +160,7 @@ class CallConsultCompleteApi(ContactActionApi):
     @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
-        step = transfer.call_consult_complete(task=task, agent=agent)
+        step = parties.call_consult_complete(task=task, agent=agent)
         return Response(StepOutput(step).data)
 
 
@@ -170,7 +170,7 @@ class CallConsultCancelApi(ContactActionApi):
     @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
-        step = transfer.call_consult_cancel(task=task, agent=agent)
+        step = parties.call_consult_cancel(task=task, agent=agent)
         return Response(StepOutput(step).data)
 
 
@@ -180,5 +180,5 @@ class CallPartyDropApi(ContactActionApi):
     @extend_schema(request=None, responses={200: StepOutput, 409: Refusal})
     def post(self, request: Request, task_id: int, step_id: int) -> Response:
         agent, task = request_agent(request), assigned_task(request, task_id)
-        step = transfer.call_party_drop(task=task, agent=agent, step_id=step_id)
+        step = parties.call_party_drop(task=task, agent=agent, step_id=step_id)
         return Response(StepOutput(step).data)

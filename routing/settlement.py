@@ -25,6 +25,7 @@ from conversations.call_states import ENDING_STATUSES
 from conversations.models import Channel, Conversation, Member
 from routing.engine import agent_route
 from routing.models import Task
+from routing.parties import is_party_task, party_task_cancel
 from routing.queueing import (
     agent_legs_hang_up_later,
     task_abandon,
@@ -33,7 +34,6 @@ from routing.queueing import (
     task_return_to_queue,
 )
 from routing.states import OPEN_TASK_STATES
-from routing.transfer import is_party_task, party_task_cancel
 
 # Vonage rings a leg for 60 s by default (ringing_timer): an assigned task whose agent leg
 # has not been answered this long after the offer was accepted goes back to the queue.
