@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
 
 from callcentre.tests.browser import click, text_at, type_into
 from callcentre.tests.helpers import wait_until
 from conversations.models import CallStep, Customer, CustomerHandle, Member
+from desktop.tests.helpers import choose_target
 from reports.models import CallDetailRecord
 from routing.models import Task
 from routing.tests.factories import QueueFactory, QueueSkillFactory, SkillFactory, available_agent
@@ -74,22 +73,6 @@ def answer_in_the_page(browser) -> None:
 
 def customer_hears(sandbox, call: dict, text: str) -> bool:
     return any(text in line for line in feed_texts(sandbox, call["uuid"]))
-
-
-def choose_target(browser, label: str) -> None:
-    """Pick in the transfer picker (its options arrive from the targets API)."""
-
-    def picked() -> bool:
-        try:
-            select = Select(browser.find_element(By.CSS_SELECTOR, "#tasks select.transfer-target"))
-            if label not in [option.text for option in select.options]:
-                return False
-            select.select_by_visible_text(label)
-            return select.first_selected_option.text == label
-        except StaleElementReferenceException:  # re-rendered meanwhile: find it again
-            return False
-
-    wait_until(picked, timeout=TIMEOUT)
 
 
 @pytest.fixture

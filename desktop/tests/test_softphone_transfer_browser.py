@@ -8,14 +8,11 @@ TEST_ARTIFACTS_DIR/softphone.
 """
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
 
 from callcentre.tests.browser import artifacts_dir, click, screenshot, text_at
 from callcentre.tests.helpers import wait_until
 from conversations.models import Customer, CustomerHandle, Member
-from desktop.tests.helpers import TIMEOUT, log_in_to_desktop, shows
+from desktop.tests.helpers import TIMEOUT, choose_target, log_in_to_desktop, shows
 from reports.models import CallDetailRecord
 from routing.tests.factories import available_agent
 from sandbox.tests.helpers import CALLER, CENTRE, feed_texts
@@ -36,24 +33,6 @@ def answer_in_the_page(browser) -> None:
     wait_until(lambda: shows(browser, "#softphone", "Incoming call"), timeout=TIMEOUT)
     click(browser, "#softphone button.phone-answer")
     wait_until(lambda: shows(browser, "#softphone", "On a call"), timeout=TIMEOUT)
-
-
-def choose_target(browser, label: str) -> None:
-    def picked() -> bool:
-        try:
-            select = Select(browser.find_element(By.CSS_SELECTOR, "#tasks select.transfer-target"))
-            if label not in [option.text for option in select.options]:
-                return False
-            select.select_by_visible_text(label)
-            return select.first_selected_option.text == label
-        except StaleElementReferenceException:  # re-rendered meanwhile: find it again
-            return False
-
-    try:
-        wait_until(picked, timeout=TIMEOUT)
-    except AssertionError:
-        shown = text_at(browser, "#tasks select.transfer-target")
-        raise AssertionError(f"no {label!r} to pick; the picker shows {shown!r}") from None
 
 
 def test_bob_answers_holds_and_warm_transfers_to_carol_who_answers_in_her_browser(

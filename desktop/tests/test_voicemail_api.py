@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from agents.models import Activity
+from callcentre.tests.helpers import agent_client
 from compliance.models import AuditEntry
 from conversations.models import Conversation
 from reports.models import CallDetailRecord
@@ -37,12 +38,6 @@ def alice(billing):
     return available_agent("Alice", skills={}, status="offline")
 
 
-def client_of(agent) -> Client:
-    client = Client()
-    client.force_login(agent.user)
-    return client
-
-
 def accept(client: Client, task: Task) -> None:
     offer = Offer.objects.get(task=task, state=Offer.State.PENDING)
     answer = client.post(f"/api/agent/offers/{offer.pk}/accept")
@@ -55,7 +50,7 @@ def test_the_offered_voicemail_shows_caller_when_queue_duration_and_plays_audite
     call = leave_voicemail(vonage, vonage_api, seconds=30)
     task = voicemail_task(call)
 
-    inbox = client_of(bob).get(INBOX).json()
+    inbox = agent_client(bob).get(INBOX).json()
 
     [item] = inbox
     assert item["task_id"] == task.pk
@@ -66,15 +61,15 @@ def test_the_offered_voicemail_shows_caller_when_queue_duration_and_plays_audite
     assert item["left_at"]
     assert item["disposition_required"] is True
     assert {d["code"] for d in item["dispositions"]} == {"resolved", "no_action"}
-    played = client_of(bob).get(item["audio_url"])
+    played = agent_client(bob).get(item["audio_url"])
     assert played.status_code == 200
     assert b"".join(played.streaming_content)
     assert AuditEntry.objects.filter(
         user=bob.user, kind=AuditEntry.Kind.RECORDING, where="recording download"
     ).exists()
     # Alice was offered nothing: no inbox, no audio.
-    assert client_of(alice).get(INBOX).json() == []
-    assert client_of(alice).get(item["audio_url"]).status_code == 404
+    assert agent_client(alice).get(INBOX).json() == []
+    assert agent_client(alice).get(item["audio_url"]).status_code == 404
     assert not AuditEntry.objects.filter(user=alice.user).exists()
 
 
@@ -83,7 +78,7 @@ def test_the_agent_closes_a_held_voicemail_with_the_disposition_the_queue_requir
 ):
     call = leave_voicemail(vonage, vonage_api)
     task = voicemail_task(call)
-    client = client_of(bob)
+    client = agent_client(bob)
     accept(client, task)
     close = f"/api/agent/voicemails/{task.pk}/close"
 
@@ -126,10 +121,10 @@ def test_the_agent_closes_a_held_voicemail_with_the_disposition_the_queue_requir
 def test_only_the_agent_holding_a_voicemail_may_close_it(vonage, vonage_api, billing, bob, alice):
     task = voicemail_task(leave_voicemail(vonage, vonage_api))
 
-    before_accept = client_of(bob).post(
+    before_accept = agent_client(bob).post(
         f"/api/agent/voicemails/{task.pk}/close", {"disposition": "resolved"}
     )
-    other = client_of(alice).post(
+    other = agent_client(alice).post(
         f"/api/agent/voicemails/{task.pk}/close", {"disposition": "resolved"}
     )
 
@@ -145,7 +140,7 @@ def test_call_back_closes_the_voicemail_and_calls_the_caller_from_the_desktop(
     QueueFactory(name="Outbound")
     call = leave_voicemail(vonage, vonage_api)
     task = voicemail_task(call)
-    client = client_of(bob)
+    client = agent_client(bob)
     accept(client, task)
 
     answer = client.post(f"/api/agent/voicemails/{task.pk}/call-back")
@@ -167,7 +162,7 @@ def test_call_back_closes_the_voicemail_and_calls_the_caller_from_the_desktop(
 
 def test_call_back_without_click_to_call_changes_nothing(vonage, vonage_api, billing, bob):
     task = voicemail_task(leave_voicemail(vonage, vonage_api))  # no Outbound queue
-    client = client_of(bob)
+    client = agent_client(bob)
     accept(client, task)
 
     answer = client.post(f"/api/agent/voicemails/{task.pk}/call-back")
@@ -180,7 +175,7 @@ def test_call_back_without_click_to_call_changes_nothing(vonage, vonage_api, bil
 
 def test_a_held_voicemail_is_no_chat(vonage, vonage_api, billing, bob):
     task = voicemail_task(leave_voicemail(vonage, vonage_api))
-    client = client_of(bob)
+    client = agent_client(bob)
     accept(client, task)
 
     reply = client.post(f"/api/agent/tasks/{task.pk}/reply", {"text": "Hello"})

@@ -5,9 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
+from callcentre.tests.helpers import agent_client
 from compliance.models import AuditEntry
 from conversations.models import Conversation, Customer, Message
 from routing.models import CannedReply, DispositionCode, Offer, Task
@@ -49,12 +49,6 @@ def alice(billing):
     return available_agent("Alice", skills={}, status="offline")
 
 
-def client_of(agent) -> Client:
-    client = Client()
-    client.force_login(agent.user)
-    return client
-
-
 def audited(customer: Customer, where: str) -> int:
     return AuditEntry.objects.filter(
         kind=AuditEntry.Kind.CUSTOMER, object_id=str(customer.pk), where=where
@@ -87,7 +81,7 @@ def test_the_offer_shows_the_customer_panel_with_history_and_how_they_came_in(
         },
     )
 
-    response = client_of(bob).get(f"/api/agent/contacts/{task.pk}/customer")
+    response = agent_client(bob).get(f"/api/agent/contacts/{task.pk}/customer")
 
     assert response.status_code == 200
     panel = response.json()
@@ -122,9 +116,9 @@ def test_an_agent_never_sees_a_customer_of_a_contact_they_were_not_offered(
 ):
     task = past_contact(customer=sarah, queue=billing, agent=alice, days_ago=1, notes="secret")
 
-    panel = client_of(bob).get(f"/api/agent/contacts/{task.pk}/customer")
-    history = client_of(bob).get(f"/api/agent/customers/{sarah.pk}/history")
-    edit = client_of(bob).patch(
+    panel = agent_client(bob).get(f"/api/agent/contacts/{task.pk}/customer")
+    history = agent_client(bob).get(f"/api/agent/customers/{sarah.pk}/history")
+    edit = agent_client(bob).patch(
         f"/api/agent/customers/{sarah.pk}", {"name": "X"}, content_type="application/json"
     )
 
@@ -141,7 +135,7 @@ def test_once_the_customer_is_no_longer_theirs_an_agent_reads_only_their_own_not
     offered = offered_chat(agent=bob, queue=billing, customer=sarah)
     offer_reject(offer_id=Offer.objects.get(task=offered).pk, agent=bob)  # no longer his
 
-    response = client_of(bob).get(f"/api/agent/customers/{sarah.pk}/history")
+    response = agent_client(bob).get(f"/api/agent/customers/{sarah.pk}/history")
 
     assert response.status_code == 200
     assert response.json()["count"] == 3  # the two calls and the chat offered
@@ -157,7 +151,7 @@ def test_once_the_customer_is_no_longer_theirs_an_agent_reads_only_their_own_not
 def test_the_agent_corrects_the_name_and_email_of_their_customer_audited(bob, billing, sarah):
     held_chat(agent=bob, queue=billing, customer=sarah)
 
-    response = client_of(bob).patch(
+    response = agent_client(bob).patch(
         f"/api/agent/customers/{sarah.pk}",
         {"name": "Sarah Johnston", "email": "sarah@example.com"},
         content_type="application/json",
@@ -177,12 +171,12 @@ def test_the_agent_corrects_the_name_and_email_of_their_customer_audited(bob, bi
 def test_a_bad_correction_is_refused_and_changes_nothing(bob, billing, sarah):
     held_chat(agent=bob, queue=billing, customer=sarah)
 
-    bad_email = client_of(bob).patch(
+    bad_email = agent_client(bob).patch(
         f"/api/agent/customers/{sarah.pk}",
         {"email": "not an email"},
         content_type="application/json",
     )
-    nothing = client_of(bob).patch(
+    nothing = agent_client(bob).patch(
         f"/api/agent/customers/{sarah.pk}", {}, content_type="application/json"
     )
 
@@ -196,7 +190,7 @@ def test_a_bad_correction_is_refused_and_changes_nothing(bob, billing, sarah):
 def test_a_past_customer_cannot_be_corrected(bob, billing, sarah):
     past_contact(customer=sarah, queue=billing, agent=bob, days_ago=3)
 
-    response = client_of(bob).patch(
+    response = agent_client(bob).patch(
         f"/api/agent/customers/{sarah.pk}", {"name": "X"}, content_type="application/json"
     )
 
@@ -206,7 +200,7 @@ def test_a_past_customer_cannot_be_corrected(bob, billing, sarah):
 
 def test_wrap_up_through_the_api_refused_then_saved_then_ready(bob, billing, sarah):
     task = finished_chat(agent=bob, queue=billing, customer=sarah)
-    client = client_of(bob)
+    client = agent_client(bob)
 
     state = client.get("/api/agent/workspace").json()
     refused_ready = client.post("/api/agent/wrap-up/end")
@@ -247,7 +241,7 @@ def test_the_supervisors_conversation_api_shows_the_wrap_up(admin_client, bob, b
 def test_the_agents_queues_and_day(bob, billing, sarah):
     task = finished_chat(agent=bob, queue=billing, customer=sarah)
     waiting = task_enqueue(conversation=ConversationFactory(), queue=billing)  # Bob wraps up
-    client = client_of(bob)
+    client = agent_client(bob)
     client.post(f"/api/agent/wrap-ups/{task.pk}", {"disposition": "refund"})
 
     body = client.get("/api/agent/workspace").json()
@@ -272,7 +266,7 @@ def test_canned_replies_filled_in_for_the_chat(bob, billing, sarah):
     CannedReply.objects.create(queue=billing, title="Off", text="x", is_active=False)
     task = held_chat(agent=bob, queue=billing, customer=sarah)
 
-    replies = client_of(bob).get(f"/api/agent/tasks/{task.pk}/canned-replies")
+    replies = agent_client(bob).get(f"/api/agent/tasks/{task.pk}/canned-replies")
 
     assert replies.status_code == 200
     assert [(r["title"], r["text"]) for r in replies.json()] == [
@@ -280,7 +274,7 @@ def test_canned_replies_filled_in_for_the_chat(bob, billing, sarah):
         ("Hello", "Hello Sarah Johnson, I'm Bob."),
     ]
     other = available_agent("Eve", skills={})
-    assert client_of(other).get(f"/api/agent/tasks/{task.pk}/canned-replies").status_code == 404
+    assert agent_client(other).get(f"/api/agent/tasks/{task.pk}/canned-replies").status_code == 404
 
 
 def test_media_in_a_chat_is_shown(bob, billing, sarah):
@@ -301,7 +295,7 @@ def test_media_in_a_chat_is_shown(bob, billing, sarah):
             occurred_at=now,
         )
 
-    [held] = client_of(bob).get("/api/agent/").json()["tasks"]
+    [held] = agent_client(bob).get("/api/agent/").json()["tasks"]
 
     attachments = [m["attachments"] for m in held["messages"]]
     assert attachments[0][0] == {
