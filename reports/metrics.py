@@ -3,7 +3,7 @@ docs/reports.md) over the roll-ups' sums (reports.history_models, written by
 reports/rollups.py), per interval and per queue, agent, channel or disposition."""
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -248,6 +248,9 @@ def report_series(query: ReportQuery) -> list[ReportRow]:
 def report_breakdown(query: ReportQuery) -> list[ReportRow]:
     """The figures over the whole range per queue, agent, channel or disposition."""
     query.check()
+    # The range is whole local days: the day roll-ups hold the same sums as the 15-minute
+    # ones, in 96 times fewer rows.
+    query = replace(query, interval=Interval.DAY)
     rows: dict[str, dict[str, float]] = {}
     if query.by == Dimension.QUEUE:
         grouped = contact_stats(query, Dimension.TOTAL).values(group=F("queue_id"))
