@@ -22,6 +22,13 @@ real seconds times the speed, i.e. call seconds.
   caller being connected: the routing, the offer's way to the agent's websocket (publish,
   Redis, the ASGI process), the accept, connecting the softphone and the caller's "please
   hold" prompt. Erlang C assumes none of it.
+- the Erlang columns: for the plan; for the realised traffic; for it with the waste added to
+  each call's handle time (the agent is held that long); and "waste both sides", which also
+  adds the mean waste to each caller's answer (the caller lives it too: a caller an agent was
+  free for at once is connected after the waste, one who queued after their queue wait plus
+  the waste), so its ASA is longer by the waste and its service level is the queue's at the
+  target less the waste. That last column is what a chain that wastes this much should
+  measure.
 """
 
 from collections import defaultdict
@@ -35,6 +42,40 @@ from sandbox.load.callers import CallerRecord
 from sandbox.load.plan import LoadPlan
 
 IMMEDIATE_REAL_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class AnsweredAfterWaste:
+    """An Erlang model whose callers are connected `delay` seconds after an agent is free
+    for them: the same P(wait), occupancy and abandoning; ASA longer by the delay; the
+    service level at a target is the model's at the target less the delay."""
+
+    model: ErlangC | ErlangA
+    delay: float
+
+    @property
+    def probability_of_waiting(self) -> float:
+        return self.model.probability_of_waiting
+
+    @property
+    def probability_of_abandoning(self) -> float:
+        return getattr(self.model, "probability_of_abandoning", 0.0)
+
+    @property
+    def average_speed_of_answer(self) -> float:
+        return self.model.average_speed_of_answer + self.delay
+
+    @property
+    def occupancy(self) -> float:
+        return self.model.occupancy
+
+    def service_level(self, target_seconds: float) -> float:
+        if target_seconds < self.delay:
+            return 0.0
+        return self.model.service_level(target_seconds - self.delay)
+
+
+Model = ErlangC | ErlangA | AnsweredAfterWaste
 
 
 @dataclass
@@ -91,7 +132,7 @@ class Summary:
             agents=self.plan.agents,
         )
 
-    def erlang_a_models(self) -> dict[str, ErlangA]:
+    def erlang_a_models(self) -> dict[str, Model]:
         """Erlang A (M/M/N+M) for the plan, the realised traffic and it with the waste: with
         --patience, what the callers' abandoning is set against."""
         patience = self.plan.patience_seconds
@@ -102,7 +143,7 @@ class Summary:
             "realised": (self.arrivals_per_hour, self.talk_seconds),
             "realised + waste": (self.arrivals_per_hour, self.talk_seconds + self.wasted_seconds),
         }
-        return {
+        models: dict[str, Model] = {
             name: erlang_a(
                 arrivals_per_hour=rate,
                 handle_seconds=handle,
@@ -112,13 +153,27 @@ class Summary:
             for name, (rate, handle) in shapes.items()
             if rate > 0 and handle > 0
         }
+        if "realised + waste" in models:
+            models["waste both sides"] = AnsweredAfterWaste(
+                models["realised + waste"], self.wasted_seconds
+            )
+        return models
+
+    @property
+    def erlang_c_models(self) -> dict[str, Model]:
+        return {
+            "Erlang C: plan": self.predicted,
+            "realised": self.realised,
+            "realised + waste": self.realised_with_waste,
+            "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.wasted_seconds),
+        }
 
     @property
     def wasted_seconds(self) -> float:
         return sum(self.waste.values())
 
     def as_dict(self) -> dict:
-        def figures(model: ErlangC | ErlangA) -> dict[str, float]:
+        def figures(model: Model) -> dict[str, float]:
             return {
                 "probability_of_waiting": model.probability_of_waiting,
                 "average_speed_of_answer": model.average_speed_of_answer,
@@ -145,6 +200,7 @@ class Summary:
             "erlang_c": figures(self.predicted),
             "erlang_c_realised": figures(self.realised),
             "erlang_c_realised_with_waste": figures(self.realised_with_waste),
+            "erlang_c_waste_both_sides": figures(self.erlang_c_models["waste both sides"]),
             "talk_occupancy": self.talk_occupancy,
             "wasted_seconds_per_answered_call": self.wasted_seconds,
             "waste": self.waste,
@@ -338,19 +394,12 @@ def report_text(summary: Summary) -> str:
     parts = ", ".join(f"{name} {value:.1f} s" for name, value in summary.waste.items())
     lines += [
         "",
-        comparison(
-            summary,
-            {
-                "Erlang C: plan": summary.predicted,
-                "realised": summary.realised,
-                "realised + waste": summary.realised_with_waste,
-            },
-        ),
+        comparison(summary, summary.erlang_c_models),
         "",
     ]
     if summary.erlang_a_models():
         lines += [
-            comparison(summary, summary.erlang_a_models()),
+            comparison(summary, summary.erlang_a_models(), abandoning=True),
             "",
             "With patience, Erlang A (M/M/N+M: exponential patience of the plan's mean) for the",
             "same three; the callers who hung up count as not answered in the service level.",
@@ -358,7 +407,8 @@ def report_text(summary: Summary) -> str:
         ]
     lines += [
         "Erlang C for the plan's rate and talk time; for the realised traffic (the arrivals and",
-        "talk times this run drew); and for it with the wasted agent time added to each call.",
+        "talk times this run drew); for it with the wasted agent time added to each call; and",
+        "with the waste also added to each caller's answer (waste both sides).",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
         f"Wasted agent time per answered call: {wasted:.1f} s "
         f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
@@ -366,7 +416,7 @@ def report_text(summary: Summary) -> str:
     return "\n".join(lines)
 
 
-def comparison(summary: Summary, models: dict[str, ErlangC] | dict[str, ErlangA]) -> str:
+def comparison(summary: Summary, models: dict[str, Model], *, abandoning: bool = False) -> str:
     measured = summary.measured
     assert measured is not None
     target = summary.service_level_seconds
@@ -382,7 +432,7 @@ def comparison(summary: Summary, models: dict[str, ErlangC] | dict[str, ErlangA]
         (f"Service level ({target} s)", measured.service_level, "service_level", "{:.3f}"),
         ("Occupancy", measured.occupancy, "occupancy", "{:.3f}"),
     ]
-    if all(isinstance(model, ErlangA) for model in models.values()):
+    if abandoning:
         abandoned = summary.abandoned / summary.offered if summary.offered else 0.0
         rows.insert(1, ("Abandoned", abandoned, "probability_of_abandoning", "{:.3f}"))
     lines = [f"{'':24}{'measured':>10}" + "".join(f"{title:>18}" for title in models)]

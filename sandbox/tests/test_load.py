@@ -181,11 +181,20 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
         "realised",
         "+",
         "waste",
+        "waste",
+        "both",
+        "sides",
     ]
     # The plan's 120/h x 180 s is 6.0 Erlangs, the realised 116/h x 172.9 s 5.57.
-    assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330"]
+    assert lines[6].split() == ["P(wait)", "0.241", "0.357", "0.265", "0.330", "0.330"]
     # Erlang C's own event, every agent busy when the caller queued, beside it.
-    assert lines[7].split()[-5:] == ["arrival)", "0.262", "0.357", "0.265", "0.330"]
+    assert lines[7].split()[-6:] == ["arrival)", "0.262", "0.357", "0.265", "0.330", "0.330"]
+    # With the waste on the caller's side too: answered 9.7 s later, so the service level is
+    # the queue's at 20 - 9.7 s.
+    with_waste = summary.realised_with_waste
+    asa, level = lines[8].split(), lines[9].split()
+    assert asa[-1] == f"{with_waste.average_speed_of_answer + 9.7:.1f}"
+    assert level[-1] == f"{with_waste.service_level(20 - 9.7):.3f}"
     assert summary.as_dict()["erlang_c_realised"]["probability_of_waiting"] == pytest.approx(
         0.2649, abs=1e-4
     )
