@@ -402,7 +402,7 @@ def report_text(summary: Summary) -> str:
             comparison(summary, summary.erlang_a_models(), abandoning=True),
             "",
             "With patience, Erlang A (M/M/N+M: exponential patience of the plan's mean) for the",
-            "same three; the callers who hung up count as not answered in the service level.",
+            "same four; the callers who hung up count as not answered in the service level.",
             "",
         ]
     lines += [
