@@ -99,26 +99,23 @@ def task_connect_agent(*, task_id: int) -> None:
 
 
 def agent_leg_answered_later(*, member: Member) -> None:
-    """The agent answered: when the call is a callback of theirs whose customer has not been
-    called yet, the customer is called after commit."""
+    """The agent answered: when the call is a callback whose customer has not been called yet
+    (the room's `callback_dialled`, set by task_connect_agent), the customer is called after
+    commit. No query on the webhook's path: the member comes with its conversation;
+    callback_customer_dial checks the task."""
     if (
-        member.agent_id is not None
-        and Task.objects.filter(
-            conversation_id=member.conversation_id,
-            agent_id=member.agent_id,
-            state=Task.State.ASSIGNED,
-            is_callback=True,
-            channel="voice",
-        ).exists()
+        member.agent_id is None
+        or member.conversation.attributes.get("callback_dialled") is not False
     ):
-        transaction.on_commit(
-            lambda: enqueue(
-                "routing.callback_dial",
-                member.conversation_id,
-                member.agent_id,
-                run_here_if_broker_down=True,
-            )
+        return
+    transaction.on_commit(
+        lambda: enqueue(
+            "routing.callback_dial",
+            member.conversation_id,
+            member.agent_id,
+            run_here_if_broker_down=True,
         )
+    )
 
 
 def callback_customer_dial(*, conversation_id: int, agent_id: int) -> None:
