@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 
 from ai.models import Suggestion
 from ai.tests.helpers import demo_setup
-from callcentre.tests.browser import click, text_at
+from callcentre.tests.browser import attribute_at, click, text_at
 from callcentre.tests.helpers import wait_until
 from routing.tests.factories import IvrMenuFactory, IvrOptionFactory, available_agent
 from sandbox.tests.helpers import CALLER, CENTRE, feed_texts
@@ -47,7 +47,7 @@ def test_the_offer_card_shows_intent_sentiment_and_a_suggestion_bob_uses(
     assert "Sentiment: Negative" in card
     assert "Suggested action: Offer goodwill credit" in card
     assert (
-        browser.find_element(By.CSS_SELECTOR, "#offers .suggestion .article").get_attribute("href")
+        attribute_at(browser, "#offers .suggestion .article", "href")
         == "https://help.example.com/billing/goodwill-credit"
     )
 

@@ -15,6 +15,24 @@ def text_at(browser, css: str) -> str:
     return browser.execute_script(READ_TEXT, css)
 
 
+def shows(browser, css: str, text: str) -> bool:
+    """Whether what matches `css` shows `text` now."""
+    return text in text_at(browser, css)
+
+
+READ_ATTRIBUTE = """
+const node = document.querySelector(arguments[0]);
+if (node === null) return null;
+return arguments[1] === "value" ? node.value : node.getAttribute(arguments[1]);
+"""
+
+
+def attribute_at(browser, css: str, name: str) -> str | None:
+    """The attribute `name` (a field's current `value`) of the first element matching `css`,
+    read in one step in the page like `text_at`; None when nothing matches."""
+    return browser.execute_script(READ_ATTRIBUTE, css, name)
+
+
 def click(browser, css: str, *, attempts: int = 10) -> None:
     """Click what matches `css` now, finding it again when a re-render replaced it."""
     from selenium.common.exceptions import StaleElementReferenceException

@@ -4,15 +4,11 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from callcentre.tests.browser import text_at
+from callcentre.tests.browser import shows, text_at
 from callcentre.tests.helpers import wait_until
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
-
-
-def shows(browser, css: str, text: str) -> bool:
-    return text in text_at(browser, css)
 
 
 def log_in_to_desktop(browser, base_url: str, username: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from selenium.webdriver.common.by import By
 
-from callcentre.tests.browser import click, text_at, type_into
+from callcentre.tests.browser import attribute_at, click, shows, text_at, type_into
 from callcentre.tests.helpers import wait_until
 from conversations.models import CallStep, Customer, CustomerHandle, Member
 from desktop.tests.helpers import choose_target
@@ -36,10 +36,6 @@ def screenshot(browser, name: str) -> None:
     )
     directory.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(directory / f"callcontrol-{name}.png"))
-
-
-def shows(browser, css: str, text: str) -> bool:
-    return text in text_at(browser, css)
 
 
 def log_in(browser, server, agent) -> None:
@@ -111,12 +107,7 @@ def test_hold_keys_and_a_warm_transfer_to_carol_from_the_contact_card(
     type_into(browser, "#tasks input.dtmf-digits", "1234#")
     click(browser, "#tasks button.send-dtmf")
     wait_until(lambda: customer_hears(sandbox, call, "DTMF tones played into the call: 1234#"))
-    wait_until(
-        lambda: (
-            browser.find_element(By.CSS_SELECTOR, "#tasks input.dtmf-digits").get_attribute("value")
-            == ""
-        )
-    )
+    wait_until(lambda: attribute_at(browser, "#tasks input.dtmf-digits", "value") == "")
     screenshot(browser, "2-keys-sent")
 
     # Consult Carol: Ada holds while Carol's softphone rings and answers.

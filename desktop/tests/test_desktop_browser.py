@@ -8,7 +8,7 @@ change arrives over the websocket.
 import pytest
 from selenium.webdriver.common.by import By
 
-from callcentre.tests.browser import click, text_at, type_into
+from callcentre.tests.browser import click, shows, text_at, type_into
 from callcentre.tests.helpers import wait_until
 from conversations.models import Customer, CustomerHandle
 from routing.models import Task
@@ -19,10 +19,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
-
-
-def shows(browser, css: str, text: str) -> bool:
-    return text in text_at(browser, css)
 
 
 def test_an_agent_takes_a_call_on_the_desktop_from_offer_to_wrap_up(

@@ -7,10 +7,10 @@ trying again. Screenshots go to TEST_ARTIFACTS_DIR/softphone.
 
 import pytest
 
-from callcentre.tests.browser import artifacts_dir, click, screenshot, text_at, type_into
+from callcentre.tests.browser import artifacts_dir, click, screenshot, shows, text_at, type_into
 from callcentre.tests.helpers import wait_until
 from conversations.models import Conversation, Customer, CustomerHandle
-from desktop.tests.helpers import TIMEOUT, log_in_to_desktop, shows
+from desktop.tests.helpers import TIMEOUT, log_in_to_desktop
 from reports.models import CallDetailRecord
 from routing.models import Task
 from routing.tests.factories import QueueFactory, available_agent

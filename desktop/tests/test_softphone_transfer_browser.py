@@ -9,10 +9,10 @@ TEST_ARTIFACTS_DIR/softphone.
 
 import pytest
 
-from callcentre.tests.browser import artifacts_dir, click, screenshot, text_at
+from callcentre.tests.browser import artifacts_dir, click, screenshot, shows, text_at
 from callcentre.tests.helpers import wait_until
 from conversations.models import Customer, CustomerHandle, Member
-from desktop.tests.helpers import TIMEOUT, choose_target, log_in_to_desktop, shows
+from desktop.tests.helpers import TIMEOUT, choose_target, log_in_to_desktop
 from reports.models import CallDetailRecord
 from routing.tests.factories import available_agent
 from sandbox.tests.helpers import CALLER, CENTRE, feed_texts

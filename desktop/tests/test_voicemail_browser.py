@@ -14,10 +14,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from callcentre.tests.browser import click, text_at
+from callcentre.tests.browser import click, shows, text_at
 from callcentre.tests.helpers import wait_until
 from conversations.models import Conversation
-from desktop.tests.helpers import TIMEOUT, log_in_to_desktop, shows
+from desktop.tests.helpers import TIMEOUT, log_in_to_desktop
 from routing.models import Task
 from routing.tests.factories import available_agent
 from routing.tests.voicemails import closed_billing, entry_menu

@@ -14,7 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
-from callcentre.tests.browser import click, text_at, type_into
+from callcentre.tests.browser import click, shows, text_at, type_into
 from callcentre.tests.helpers import wait_until
 from conversations.models import Conversation
 from reports.models import CallDetailRecord
@@ -27,10 +27,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 PASSWORD = "correct horse battery staple"  # UserFactory's
 TIMEOUT = 20.0
-
-
-def shows(browser, css: str, text: str) -> bool:
-    return text in text_at(browser, css)
 
 
 def screenshot(browser, name: str) -> None:
