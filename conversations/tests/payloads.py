@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 CENTRE_NUMBER = "447700900000"
 CALLER_NUMBER = "447700900123"
-# Vonage stamps events with its own clock. The calls here start a little after the tests are
-# collected, as a live call would: the answer webhook (stamped when it arrives) then comes
-# before the call's events on the timeline, as it does on Vonage, whatever today's date is.
-BASE_TIME = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)
+# Vonage stamps events with its own clock. The calls here start after the tests are collected,
+# later than any test process runs (a suite or one xdist worker takes under 15 minutes), as a live
+# call would: the answer webhook (stamped when it arrives) then comes before the call's events on
+# the timeline, as it does on Vonage, whatever today's date is.
+BASE_TIME = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=20)
 
 
 def timestamp(seconds: float = 0) -> str:

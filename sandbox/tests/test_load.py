@@ -78,7 +78,9 @@ def plan(**changes) -> LoadPlan:
 def test_patient_callers_are_all_answered_by_the_simulated_agents(
     billing, running, asgi_live_server
 ):
-    the_plan = plan()
+    # A long drain (a minute of real time): callers leave when they are done, so it only gives
+    # a busy machine (a parallel test run) the time to answer the queue that built up.
+    the_plan = plan(drain_seconds=1200)
     scheduled = arrivals(the_plan)
 
     summary = load_run(the_plan, control=running.control, app_url=asgi_live_server.url)
@@ -107,8 +109,11 @@ def test_patient_callers_are_all_answered_by_the_simulated_agents(
 @pytest.mark.slow
 def test_impatient_callers_abandon_while_the_one_agent_is_busy(billing, running, asgi_live_server):
     # Patience of 20 call seconds (1 s real): the first caller outlasts the offer, the accept
-    # and the connect on a busy shared machine; the rest give up long before the hour.
-    the_plan = plan(agents=1, talk_seconds=3600, patience_seconds=20, arrivals_per_hour=720)
+    # and the connect on a busy shared machine; the rest give up long before the run is cut off
+    # two minutes of call time after the last arrival, the first caller still talking.
+    the_plan = plan(
+        agents=1, talk_seconds=3600, patience_seconds=20, arrivals_per_hour=720, drain_seconds=120
+    )
 
     summary = load_run(the_plan, control=running.control, app_url=asgi_live_server.url)
 
