@@ -7,6 +7,8 @@ VENV := .venv
 VENV_PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# pytest-xdist workers (each with its own test database and Redis database); 0 runs serially.
+TEST_WORKERS ?= 3
 BENCH_ARGS ?=
 
 .PHONY: help venv run test lint typecheck bench vendor load
@@ -14,7 +16,7 @@ BENCH_ARGS ?=
 help:
 	@echo "make run    set up .venv and secrets, migrate, load demo data, serve on 127.0.0.1:PORT (default 8000)"
 	@echo "           with the Vonage sandbox and its browser phone on http://127.0.0.1:8090/ (SANDBOX=0: without)"
-	@echo "make test   run the test suite (PYTEST_ARGS=... passes options to pytest)"
+	@echo "make test   run the test suite on TEST_WORKERS (default 3) processes (PYTEST_ARGS=... passes options to pytest)"
 	@echo "make lint   ruff check, ruff format --check, import-linter (the apps' import order), mypy"
 	@echo "make typecheck  mypy alone"
 	@echo "make bench  run bench/webhooks.py (BENCH_ARGS=... passes options to it)"
@@ -77,7 +79,7 @@ run: venv
 	$(VENV_PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
 
 test: venv
-	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+	$(VENV_PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every check runs even when an earlier one fails; the target fails if any did.
 # mypy's settings (what it checks, how strictly) are in pyproject.toml.

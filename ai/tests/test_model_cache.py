@@ -5,7 +5,7 @@ import multiprocessing
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connections
 
 from ai import selectors
@@ -29,7 +29,7 @@ def classify_on_request(pipe) -> None:  # runs in the other process
 
 @pytest.fixture
 def other_process():
-    if "locmem" in cache.__class__.__module__:
+    if "locmem" in caches["default"].__class__.__module__:  # not `cache`: a proxy
         pytest.skip("needs a shared cache (REDIS_URL): the local-memory cache is per process")
     connections.close_all()  # the child opens its own connection
     context = multiprocessing.get_context("fork")
