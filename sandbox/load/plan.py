@@ -30,6 +30,9 @@ class LoadPlan:
     seed: int | None = None
     wrap_up_seconds: float = 0.0
     drain_seconds: float | None = None  # after the arrivals; default: 10 talk times
+    # The first call seconds of arrivals are played but not measured: the centre starts empty,
+    # every agent free, and Erlang C is the steady state that follows.
+    warmup_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         checks = [
@@ -41,6 +44,10 @@ class LoadPlan:
             (self.speed > 0, "the speed must be positive"),
             (self.wrap_up_seconds >= 0, "the wrap-up cannot be negative"),
             (self.drain_seconds is None or self.drain_seconds >= 0, "the drain cannot be negative"),
+            (
+                0 <= self.warmup_seconds < self.duration_seconds,
+                "the warm-up must be shorter than the duration",
+            ),
         ]
         for passed, problem in checks:
             if not passed:

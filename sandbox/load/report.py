@@ -22,6 +22,11 @@ real seconds times the speed, i.e. call seconds.
   caller being connected: the routing, the offer's way to the agent's websocket (publish,
   Redis, the ASGI process), the accept, connecting the softphone and the caller's "please
   hold" prompt. Erlang C assumes none of it.
+- the warm-up (`--warmup`): the callers who arrive in it are played (they hold agents and
+  queue as any other) but the figures and the realised traffic are taken over the callers
+  who arrive after it, and the occupancy over the rest of the arrival window: the centre
+  starts empty, every agent free, and Erlang C is the steady state that follows. The
+  counts of offered, answered, dropped... stay over every caller.
 - the Erlang columns: for the plan; for the realised traffic; for it with the waste added to
   each call's handle time (the agent is held that long); and "waste both sides", which also
   adds the mean waste to each caller's answer (the caller lives it too: a caller an agent was
@@ -85,6 +90,7 @@ class Figures:
     average_speed_of_answer: float
     service_level: float
     occupancy: float
+    abandoned: float  # the share of the measured callers who hung up while waiting
 
 
 @dataclass
@@ -106,6 +112,7 @@ class Summary:
     measured: Figures | None = None
     talk_occupancy: float = 0.0
     waste: dict[str, float] = field(default_factory=dict)  # mean call seconds per answered call
+    measured_callers: int = 0  # offered callers who arrived after the warm-up
 
     @property
     def predicted(self) -> ErlangC:
@@ -187,6 +194,8 @@ class Summary:
         }
         return {
             "erlang_a": erlang_a_figures,
+            "warmup_seconds": self.plan.warmup_seconds,
+            "measured_callers": self.measured_callers,
             "offered": self.offered,
             "answered": self.answered,
             "abandoned": self.abandoned,
@@ -258,16 +267,19 @@ def measure(
     ):
         setattr(summary, attribute, sum(1 for c, _ in offered if c.outcome == outcome))
     summary.dropped = summary.offered - summary.answered - summary.abandoned - summary.still_waiting
-    window_real = plan.real_seconds(plan.duration_seconds)
-    summary.arrivals_per_hour = summary.offered / plan.duration_seconds * 3600
-    answered = [(c, t) for c, t in offered if c.outcome == "answered"]
-    talks = [seconds_between(c.connected_at, c.hung_up_at) for c, _ in answered]
-    summary.talk_seconds = mean([talk * speed for talk in talks if talk is not None])
+    # Everyone's offers and conflicts are counted; the figures are the measured callers'.
     all_offers = [offer for _, task in offered for offer in task.offers.all()]
     summary.offers = {"made": len(all_offers)}
     for state in Offer.State:
         summary.offers[state.value] = sum(1 for offer in all_offers if offer.state == state)
     summary.conflicts = sum(agent.conflicts for agent in agents)
+    everyone = offered
+    offered = [(c, t) for c, t in everyone if c.arrival.at >= plan.warmup_seconds]
+    summary.measured_callers = len(offered)
+    summary.arrivals_per_hour = len(offered) / (plan.duration_seconds - plan.warmup_seconds) * 3600
+    answered = [(c, t) for c, t in offered if c.outcome == "answered"]
+    talks = [seconds_between(c.connected_at, c.hung_up_at) for c, _ in answered]
+    summary.talk_seconds = mean([talk * speed for talk in talks if talk is not None])
     if not offered:
         return summary
 
@@ -279,23 +291,30 @@ def measure(
             waited += 1
     waits = [seconds_between(t.queued_at, c.connected_at) * speed for c, t in answered]
     target = queue.service_level_seconds
-    window = (started_at, started_at + window_real)
+    window = (
+        started_at + plan.real_seconds(plan.warmup_seconds),
+        started_at + plan.real_seconds(plan.duration_seconds),
+    )
     busy = talk_busy = 0.0
-    for caller, task in answered:
+    # Every answered caller's time with an agent in the window: the warm-up's too.
+    for caller, task in ((c, t) for c, t in everyone if c.outcome == "answered"):
         accepted = accepted_offer(task)
         if accepted is not None:
             busy += overlap(accepted.created_at.timestamp(), caller.hung_up_at, window)
         talk_busy += overlap(caller.connected_at, caller.hung_up_at, window)
-    capacity = plan.agents * window_real
+    capacity = plan.agents * (window[1] - window[0])
     summary.measured = Figures(
         probability_of_waiting=waited / len(offered),
-        probability_all_busy=all_busy_share(plan=plan, offered=offered, agents=agents),
+        probability_all_busy=all_busy_share(
+            plan=plan, offered=everyone, agents=agents, measured=offered
+        ),
         average_speed_of_answer=mean(waits),
         service_level=sum(1 for wait in waits if wait <= target) / len(offered),
         occupancy=busy / capacity,
+        abandoned=sum(1 for c, _ in offered if c.outcome == "abandoned") / len(offered),
     )
     summary.talk_occupancy = talk_busy / capacity
-    summary.waste = waste(plan=plan, offered=offered, agents=agents)
+    summary.waste = waste(plan=plan, offered=everyone, agents=agents)
     return summary
 
 
@@ -305,10 +324,16 @@ def accepted_offer(task: Task) -> Offer | None:
 
 
 def all_busy_share(
-    *, plan: LoadPlan, offered: list[tuple[CallerRecord, Task]], agents: list[AgentRecord]
+    *,
+    plan: LoadPlan,
+    offered: list[tuple[CallerRecord, Task]],
+    agents: list[AgentRecord],
+    measured: list[tuple[CallerRecord, Task]] | None = None,
 ) -> float:
-    """The share of offered callers who joined the queue while every agent was busy with
-    another caller or not available yet (Erlang C's "all servers busy on arrival")."""
+    """The share of the measured callers (default: every offered caller) who joined the queue
+    while every agent was busy with another offered caller or not available yet (Erlang C's
+    "all servers busy on arrival")."""
+    measured = offered if measured is None else measured
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
     busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for caller, task in offered:
@@ -319,7 +344,7 @@ def all_busy_share(
     available_at = [agent.available_at for agent in agents]
     ids = [agent.account.agent_id for agent in agents]
     all_busy = 0
-    for _, task in offered:
+    for _, task in measured:
         at = task.queued_at.timestamp()
         free = sum(
             1
@@ -329,13 +354,14 @@ def all_busy_share(
             and not any(start < at < end for start, end in busy[agent_id])
         )
         all_busy += free == 0
-    return all_busy / len(offered)
+    return all_busy / len(measured)
 
 
 def waste(
     *, plan: LoadPlan, offered: list[tuple[CallerRecord, Task]], agents: list[AgentRecord]
 ) -> dict[str, float]:
-    """Mean call seconds per answered call between 'agent free for this caller' and connected."""
+    """Mean call seconds per answered call between 'agent free for this caller' and connected,
+    over the callers who arrived after the warm-up (every caller moves the agents' clocks)."""
     free_since = {agent.account.agent_id: agent.available_at for agent in agents}
     seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
@@ -350,6 +376,8 @@ def waste(
         if caller.hung_up_at is not None:
             free_since[task.agent_id] = caller.hung_up_at + wrap_up
         if caller.outcome != "answered" or offer is None or previous_free is None:
+            continue
+        if caller.arrival.at < plan.warmup_seconds:
             continue
         ready = max(task.queued_at.timestamp(), previous_free)
         offered_at = offer.created_at.timestamp()
@@ -379,7 +407,13 @@ def report_text(summary: Summary) -> str:
         + (f" + dropped {summary.dropped}" if summary.dropped else "")
         + f"   (arrivals {summary.scheduled}, never queued {summary.failed})",
         f"Realised: {summary.arrivals_per_hour:.1f} arrivals/h, talk {summary.talk_seconds:.1f} s "
-        "mean",
+        "mean"
+        + (
+            f" (the {summary.measured_callers} callers after the {plan.warmup_seconds:g} s "
+            "warm-up, as every figure below)"
+            if plan.warmup_seconds
+            else ""
+        ),
         "Offers:   "
         + ", ".join(f"{count} {state.replace('_', ' ')}" for state, count in summary.offers.items())
         + f"; {summary.conflicts} accepts too late (409)",
@@ -433,8 +467,7 @@ def comparison(summary: Summary, models: dict[str, Model], *, abandoning: bool =
         ("Occupancy", measured.occupancy, "occupancy", "{:.3f}"),
     ]
     if abandoning:
-        abandoned = summary.abandoned / summary.offered if summary.offered else 0.0
-        rows.insert(1, ("Abandoned", abandoned, "probability_of_abandoning", "{:.3f}"))
+        rows.insert(1, ("Abandoned", measured.abandoned, "probability_of_abandoning", "{:.3f}"))
     lines = [f"{'':24}{'measured':>10}" + "".join(f"{title:>18}" for title in models)]
     for name, got, figure, shape in rows:
         predictions = [

@@ -10,16 +10,25 @@ from agents.models import Agent
 from reports.erlang import erlang_a
 from routing.models import Offer, Queue, Task
 from routing.tests.factories import (
+    ConversationFactory,
     IvrMenuFactory,
     IvrOptionFactory,
     QueueFactory,
     QueueSkillFactory,
     SkillFactory,
+    available_agent,
 )
 from sandbox.load.agents import AgentRecord
 from sandbox.load.callers import CallerRecord
-from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
-from sandbox.load.report import Figures, Summary, all_busy_share, report_text
+from sandbox.load.plan import (
+    Arrival,
+    LoadPlan,
+    PlanError,
+    arrivals,
+    parse_duration,
+    parse_rate,
+)
+from sandbox.load.report import Figures, Summary, all_busy_share, measure, report_text
 from sandbox.load.run import load_run
 from sandbox.load.setup import AgentAccount
 
@@ -171,6 +180,7 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
             average_speed_of_answer=22.0,
             service_level=0.782,
             occupancy=0.720,
+            abandoned=0.0,
         ),
         waste={"offer to accept": 9.7},
     )
@@ -221,6 +231,7 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
             average_speed_of_answer=30.0,
             service_level=0.5,
             occupancy=0.85,
+            abandoned=0.1,
         ),
         waste={"free agent to offer": 0.0},
     )
@@ -278,3 +289,76 @@ def test_all_busy_on_arrival_counts_the_callers_who_found_every_agent_busy():
     share = all_busy_share(plan=plan(wrap_up_seconds=0), offered=offered, agents=[bob, carol])
 
     assert share == 0.5
+
+
+def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured(billing):
+    """One agent, 100 call seconds of arrivals at x1, the first 50 a warm-up. Ada arrives in
+    it and is answered at once; Ben arrives after it and waits for Ada's hang-up. Only Ben
+    is measured, and the agent's time with Ada after the warm-up counts as busy."""
+    bob = available_agent("Bob", skills={})
+    start = 1_000_000.0
+
+    def caller(index: int, *, at: float, offered: float, connected: float, hung_up: float):
+        arrival = Arrival(index=index, at=at, talk=0, patience=None, number="")
+        conversation = ConversationFactory(vonage_uuid=f"CON-{index}")
+        task = Task.objects.create(
+            conversation=conversation,
+            queue=billing,
+            channel="voice",
+            state=Task.State.COMPLETED,
+            agent=bob,
+            queued_at=moment(start + at),
+            assigned_at=moment(start + offered + 0.5),
+        )
+        Offer.objects.create(
+            task=task,
+            agent=bob,
+            state=Offer.State.ACCEPTED,
+            created_at=moment(start + offered),
+            expires_at=moment(start + offered + 20),
+        )
+        return CallerRecord(
+            arrival=arrival,
+            conversation_uuid=conversation.vonage_uuid,
+            queued_at=start + at,
+            connected_at=start + connected,
+            hung_up_at=start + hung_up,
+            outcome="answered",
+        )
+
+    callers = [
+        caller(1, at=10, offered=10, connected=11, hung_up=70),  # Ada, in the warm-up
+        caller(2, at=60, offered=70, connected=71, hung_up=90),  # Ben, waits for Bob
+    ]
+    agents = [AgentRecord(account=account(bob.pk), available_at=start)]
+    the_plan = plan(agents=1, duration_seconds=100, speed=1, warmup_seconds=50)
+
+    summary = measure(
+        plan=the_plan, queue=billing, started_at=start, callers=callers, agents=agents
+    )
+
+    assert (summary.offered, summary.answered, summary.measured_callers) == (2, 2, 1)
+    assert summary.arrivals_per_hour == 72.0  # one caller in the 50 s after the warm-up
+    assert summary.talk_seconds == 19.0  # Ben's
+    measured = summary.measured
+    assert (measured.probability_of_waiting, measured.probability_all_busy) == (1.0, 1.0)
+    assert measured.average_speed_of_answer == 11.0
+    # Bob busy 50-70 with Ada and 70-90 with Ben, of the 50 s after the warm-up.
+    assert measured.occupancy == pytest.approx(0.8)
+    # The waste is Ben's: Bob free at 70, offered at once, connected at 71.
+    assert sum(summary.waste.values()) == pytest.approx(1.0)
+    assert "after the 50 s warm-up" in report_text(summary)
+    # Without the warm-up Ada is measured too: one of the two waited.
+    everyone = measure(
+        plan=plan(agents=1, duration_seconds=100, speed=1),
+        queue=billing,
+        started_at=start,
+        callers=callers,
+        agents=agents,
+    )
+    assert everyone.measured.probability_of_waiting == 0.5
+
+
+def test_the_warm_up_must_be_shorter_than_the_duration():
+    with pytest.raises(PlanError, match="warm-up"):
+        plan(duration_seconds=60, warmup_seconds=60)

@@ -41,6 +41,12 @@ class Command(BaseCommand):
             help="after the arrivals, how long callers may finish (default 10 talk times)",
         )
         parser.add_argument(
+            "--warmup",
+            default="0",
+            help="the first part of the arrivals, played but not measured (the centre starts "
+            "empty; Erlang C is the steady state): 10m (default 0)",
+        )
+        parser.add_argument(
             "--app-url", default=run_env.app_url(), help="the project (default %(default)s)"
         )
         parser.add_argument(
@@ -68,6 +74,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 wrap_up_seconds=parse_duration(options["wrap_up"]),
                 drain_seconds=parse_duration(options["drain"]) if options["drain"] else None,
+                warmup_seconds=parse_duration(options["warmup"]),
             )
             with ControlClient(options["control_url"]) as control:
                 summary = load_run(
