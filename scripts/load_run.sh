@@ -45,6 +45,10 @@ export SANDBOX_DIR="$VAR_DIR/sandbox"
 export VONAGE_API_HOST="127.0.0.1:$sandbox_port" VONAGE_REST_HOST="127.0.0.1:$sandbox_port"
 export REQUESTS_CA_BUNDLE="$SANDBOX_DIR/ca-bundle.pem"
 export CELERY_TASK_ALWAYS_EAGER=0 EMBEDDED_BEAT=0
+# The calls' audio streams go to the ASGI process (a proxy routes /ws/ there in production).
+# Live transcription is off unless SPEECH_ENGINE is given: the runs measure the routing chain,
+# and one local speech recogniser per call is not what 2 cores carry at 100 calls at once.
+export MEDIA_STREAM_URL="ws://127.0.0.1:$ws_port/ws/media/" SPEECH_ENGINE="${SPEECH_ENGINE:-off}"
 
 pids=""
 stop_all() {

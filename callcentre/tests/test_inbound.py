@@ -257,6 +257,14 @@ def test_a_fallback_names_an_answer_or_an_event():
     ) == {"original_request": {"url": "https://x/answer"}}
 
 
+def test_an_answer_fallback_by_get_carries_its_original_request_as_json():
+    # A query parameter is a string: the object arrives JSON-encoded.
+    assert inbound.voice_fallback_clean(
+        payload={"original_request": '{"url": "https://x/answer", "type": "answer"}'}
+    ) == {"original_request": {"url": "https://x/answer", "type": "answer"}}
+    assert inbound.voice_fallback_clean(payload={"original_request": "answer"}) == {}
+
+
 def test_a_recording_url_longer_than_its_column_is_dropped_not_cut():
     long_url = "https://api.nexmo.com/v1/files/" + "f" * 500
 

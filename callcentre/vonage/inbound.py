@@ -13,6 +13,7 @@ Cleaning a cleaned payload changes nothing: spooled payloads are cleaned again o
 """
 
 import hashlib
+import json
 import logging
 import math
 import re
@@ -239,7 +240,13 @@ def speech(value: object) -> tuple[object, str]:
 
 
 def original_request(value: object) -> tuple[object, str]:
-    """A fallback's `{url, type}`: type answer or event (anything else is taken as answer)."""
+    """A fallback's `{url, type}`: type answer or event (anything else is taken as answer).
+    On a GET (the answer's fallback) it arrives as a query parameter: the object as JSON."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise Dropped("not an object") from None
     if not isinstance(value, dict):
         raise Dropped("not an object")
     if value.get("type") in (None, "answer", "event"):
