@@ -9,10 +9,15 @@ class ControlError(Exception):
     pass
 
 
+# No cap on connections: a load run's callers each hold a long poll open (hundreds at once at
+# 180 Erlangs); httpx's default pool of 100 made the rest wait and time out as "failed" callers.
+LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
+
+
 class ControlClient:
     def __init__(self, base_url: str, *, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, limits=LIMITS)
 
     def close(self) -> None:
         self._http.close()
