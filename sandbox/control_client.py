@@ -11,7 +11,9 @@ class ControlError(Exception):
 
 # No cap on connections: a load run's callers each hold a long poll open (hundreds at once at
 # 180 Erlangs); httpx's default pool of 100 made the rest wait and time out as "failed" callers.
-LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=1000)
+# Idle connections are dropped after 2 s, before the sandbox's server (uvicorn: 5 s) closes
+# them: reusing one it was closing failed as "Server disconnected without sending a response".
+LIMITS = httpx.Limits(max_connections=None, max_keepalive_connections=1000, keepalive_expiry=2.0)
 
 
 class ControlClient:

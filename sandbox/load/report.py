@@ -278,8 +278,9 @@ def measure(
     summary.measured_callers = len(offered)
     summary.arrivals_per_hour = len(offered) / (plan.duration_seconds - plan.warmup_seconds) * 3600
     answered = [(c, t) for c, t in offered if c.outcome == "answered"]
-    talks = [seconds_between(c.connected_at, c.hung_up_at) for c, _ in answered]
-    summary.talk_seconds = mean([talk * speed for talk in talks if talk is not None])
+    # The talk times the answered callers drew, not the ones they had: the end of the drain
+    # cuts the last long calls short, which would make the realised traffic lighter than it was.
+    summary.talk_seconds = mean([c.arrival.talk for c, _ in answered])
     if not offered:
         return summary
 

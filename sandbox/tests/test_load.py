@@ -299,7 +299,7 @@ def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured
     start = 1_000_000.0
 
     def caller(index: int, *, at: float, offered: float, connected: float, hung_up: float):
-        arrival = Arrival(index=index, at=at, talk=0, patience=None, number="")
+        arrival = Arrival(index=index, at=at, talk=hung_up - connected, patience=None, number="")
         conversation = ConversationFactory(vonage_uuid=f"CON-{index}")
         task = Task.objects.create(
             conversation=conversation,
