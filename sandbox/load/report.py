@@ -273,19 +273,18 @@ def measure(
     for state in Offer.State:
         summary.offers[state.value] = sum(1 for offer in all_offers if offer.state == state)
     summary.conflicts = sum(agent.conflicts for agent in agents)
-    everyone = offered
-    offered = [(c, t) for c, t in everyone if c.arrival.at >= plan.warmup_seconds]
-    summary.measured_callers = len(offered)
-    summary.arrivals_per_hour = len(offered) / (plan.duration_seconds - plan.warmup_seconds) * 3600
-    answered = [(c, t) for c, t in offered if c.outcome == "answered"]
+    measured = [(c, t) for c, t in offered if c.arrival.at >= plan.warmup_seconds]
+    summary.measured_callers = len(measured)
+    summary.arrivals_per_hour = len(measured) / (plan.duration_seconds - plan.warmup_seconds) * 3600
+    answered = [(c, t) for c, t in measured if c.outcome == "answered"]
     # The talk times the answered callers drew, not the ones they had: the end of the drain
     # cuts the last long calls short, which would make the realised traffic lighter than it was.
     summary.talk_seconds = mean([c.arrival.talk for c, _ in answered])
-    if not offered:
+    if not measured:
         return summary
 
     waited = 0
-    for _, task in offered:
+    for _, task in measured:
         first = min((offer.created_at for offer in task.offers.all()), default=None)
         delay = seconds_between(task.queued_at, first)
         if delay is None or delay > IMMEDIATE_REAL_SECONDS:
@@ -298,24 +297,24 @@ def measure(
     )
     busy = talk_busy = 0.0
     # Every answered caller's time with an agent in the window: the warm-up's too.
-    for caller, task in ((c, t) for c, t in everyone if c.outcome == "answered"):
+    for caller, task in ((c, t) for c, t in offered if c.outcome == "answered"):
         accepted = accepted_offer(task)
         if accepted is not None:
             busy += overlap(accepted.created_at.timestamp(), caller.hung_up_at, window)
         talk_busy += overlap(caller.connected_at, caller.hung_up_at, window)
     capacity = plan.agents * (window[1] - window[0])
     summary.measured = Figures(
-        probability_of_waiting=waited / len(offered),
+        probability_of_waiting=waited / len(measured),
         probability_all_busy=all_busy_share(
-            plan=plan, offered=everyone, agents=agents, measured=offered
+            plan=plan, offered=offered, agents=agents, measured=measured
         ),
         average_speed_of_answer=mean(waits),
-        service_level=sum(1 for wait in waits if wait <= target) / len(offered),
+        service_level=sum(1 for wait in waits if wait <= target) / len(measured),
         occupancy=busy / capacity,
-        abandoned=sum(1 for c, _ in offered if c.outcome == "abandoned") / len(offered),
+        abandoned=sum(1 for c, _ in measured if c.outcome == "abandoned") / len(measured),
     )
     summary.talk_occupancy = talk_busy / capacity
-    summary.waste = waste(plan=plan, offered=everyone, agents=agents)
+    summary.waste = waste(plan=plan, offered=offered, agents=agents, measured=measured)
     return summary
 
 
@@ -359,10 +358,16 @@ def all_busy_share(
 
 
 def waste(
-    *, plan: LoadPlan, offered: list[tuple[CallerRecord, Task]], agents: list[AgentRecord]
+    *,
+    plan: LoadPlan,
+    offered: list[tuple[CallerRecord, Task]],
+    agents: list[AgentRecord],
+    measured: list[tuple[CallerRecord, Task]] | None = None,
 ) -> dict[str, float]:
     """Mean call seconds per answered call between 'agent free for this caller' and connected,
-    over the callers who arrived after the warm-up (every caller moves the agents' clocks)."""
+    over the measured callers (default: every offered caller); every offered caller moves the
+    agents' clocks."""
+    counted_tasks = {id(task) for _, task in (offered if measured is None else measured)}
     free_since = {agent.account.agent_id: agent.available_at for agent in agents}
     seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
@@ -378,7 +383,7 @@ def waste(
             free_since[task.agent_id] = caller.hung_up_at + wrap_up
         if caller.outcome != "answered" or offer is None or previous_free is None:
             continue
-        if caller.arrival.at < plan.warmup_seconds:
+        if id(task) not in counted_tasks:
             continue
         ready = max(task.queued_at.timestamp(), previous_free)
         offered_at = offer.created_at.timestamp()
