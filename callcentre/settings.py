@@ -202,10 +202,14 @@ if REDIS_URL:
             },
         }
     }
+    # A websocket's consumer waits for its next message with a blocking pop that Redis ends
+    # after 5 s (channels_redis's brpop_timeout). redis-py 8 gives every read the same 5 s
+    # socket timeout, so an idle consumer's read timed out first and its websocket closed
+    # (redis/redis-py#4091). The read waits longer than the pop; a dead Redis still shows.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }
 else:

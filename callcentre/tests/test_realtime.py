@@ -1,5 +1,6 @@
 """publish: what a service sends after commit reaches the group's sockets, and never hurts it."""
 
+import asyncio
 import logging
 import uuid
 
@@ -113,3 +114,25 @@ def test_a_burst_of_read_again_messages_goes_out_as_few_and_none_after_the_last_
     assert received.count("offer.created") == 50
     assert 2 <= received.count("board.changed") < 50
     assert received[-1] == "board.changed"
+
+
+def test_a_socket_idle_for_longer_than_the_layers_blocking_pop_still_gets_its_next_event(
+    settings,
+):
+    if not settings.REDIS_URL:
+        pytest.skip("the project's channel layer is Redis only with REDIS_URL")
+    layer = get_channel_layer()
+    group = f"agent-{uuid.uuid4().hex[:8]}"
+    channel = listen(layer, group)
+
+    async def receive_after_a_quiet_spell() -> dict:
+        async def publish_later() -> None:
+            await asyncio.sleep(layer.brpop_timeout + 1)  # past Redis's answer of "nothing"
+            await layer.group_send(group, {"type": "publish", "event": {"type": "x"}})
+
+        sender = asyncio.ensure_future(publish_later())
+        message = await layer.receive(channel)
+        await sender
+        return message
+
+    assert async_to_sync(receive_after_a_quiet_spell)()["event"] == {"type": "x"}
