@@ -29,11 +29,12 @@ real seconds times the speed, i.e. call seconds.
   counts of offered, answered, dropped... stay over every caller.
 - the Erlang columns: for the plan; for the realised traffic; for it with the waste added to
   each call's handle time (the agent is held that long); and "waste both sides", which also
-  adds the mean waste to each caller's answer (the caller lives it too: a caller an agent was
+  adds the waste to each caller's answer (the caller lives it too: a caller an agent was
   free for at once is connected after the waste, one who queued after their queue wait plus
-  the waste), so its ASA is longer by the waste and its service level is the queue's at the
-  target less the waste. That last column is what a chain that wastes this much should
-  measure.
+  the waste), so its ASA is longer by the mean waste and its service level is the queue's at
+  the target less each answered call's own waste, averaged over the calls (the waste's spread
+  counts: a call that wasted more than the target is never within it, whatever the queue).
+  That last column is what a chain that wastes this much should measure.
 """
 
 from collections import defaultdict
@@ -51,12 +52,13 @@ IMMEDIATE_REAL_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class AnsweredAfterWaste:
-    """An Erlang model whose callers are connected `delay` seconds after an agent is free
-    for them: the same P(wait), occupancy and abandoning; ASA longer by the delay; the
-    service level at a target is the model's at the target less the delay."""
+    """An Erlang model whose callers are connected some seconds after an agent is free for
+    them, each one of the `delays` as likely: the same P(wait), occupancy and abandoning; ASA
+    longer by the mean delay; the service level at a target is the mean over the delays of the
+    model's at the target less the delay (none within it past the target)."""
 
     model: ErlangC | ErlangA
-    delay: float
+    delays: tuple[float, ...]
 
     @property
     def probability_of_waiting(self) -> float:
@@ -68,16 +70,18 @@ class AnsweredAfterWaste:
 
     @property
     def average_speed_of_answer(self) -> float:
-        return self.model.average_speed_of_answer + self.delay
+        return self.model.average_speed_of_answer + mean(list(self.delays))
 
     @property
     def occupancy(self) -> float:
         return self.model.occupancy
 
     def service_level(self, target_seconds: float) -> float:
-        if target_seconds < self.delay:
-            return 0.0
-        return self.model.service_level(target_seconds - self.delay)
+        within = [
+            self.model.service_level(target_seconds - delay) if delay <= target_seconds else 0.0
+            for delay in self.delays
+        ]
+        return mean(within)
 
 
 Model = ErlangC | ErlangA | AnsweredAfterWaste
@@ -112,6 +116,7 @@ class Summary:
     measured: Figures | None = None
     talk_occupancy: float = 0.0
     waste: dict[str, float] = field(default_factory=dict)  # mean call seconds per answered call
+    waste_per_call: list[float] = field(default_factory=list)  # each answered call's, call s
     measured_callers: int = 0  # offered callers who arrived after the warm-up
 
     @property
@@ -162,7 +167,7 @@ class Summary:
         }
         if "realised + waste" in models:
             models["waste both sides"] = AnsweredAfterWaste(
-                models["realised + waste"], self.wasted_seconds
+                models["realised + waste"], self.waste_delays
             )
         return models
 
@@ -172,12 +177,21 @@ class Summary:
             "Erlang C: plan": self.predicted,
             "realised": self.realised,
             "realised + waste": self.realised_with_waste,
-            "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.wasted_seconds),
+            "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.waste_delays),
         }
 
     @property
     def wasted_seconds(self) -> float:
         return sum(self.waste.values())
+
+    @property
+    def waste_delays(self) -> tuple[float, ...]:
+        """Each answered call's waste; the mean for every call when they were not kept."""
+        return tuple(self.waste_per_call) or (self.wasted_seconds,)
+
+    def waste_percentile(self, share: float) -> float:
+        ordered = sorted(self.waste_delays)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
     def as_dict(self) -> dict:
         def figures(model: Model) -> dict[str, float]:
@@ -212,6 +226,8 @@ class Summary:
             "erlang_c_waste_both_sides": figures(self.erlang_c_models["waste both sides"]),
             "talk_occupancy": self.talk_occupancy,
             "wasted_seconds_per_answered_call": self.wasted_seconds,
+            "wasted_seconds_median": self.waste_percentile(0.5),
+            "wasted_seconds_90th_percentile": self.waste_percentile(0.9),
             "waste": self.waste,
         }
 
@@ -314,7 +330,9 @@ def measure(
         abandoned=sum(1 for c, _ in measured if c.outcome == "abandoned") / len(measured),
     )
     summary.talk_occupancy = talk_busy / capacity
-    summary.waste = waste(plan=plan, offered=offered, agents=agents, measured=measured)
+    summary.waste, summary.waste_per_call = waste(
+        plan=plan, offered=offered, agents=agents, measured=measured
+    )
     return summary
 
 
@@ -363,15 +381,16 @@ def waste(
     offered: list[tuple[CallerRecord, Task]],
     agents: list[AgentRecord],
     measured: list[tuple[CallerRecord, Task]] | None = None,
-) -> dict[str, float]:
-    """Mean call seconds per answered call between 'agent free for this caller' and connected,
-    over the measured callers (default: every offered caller); every offered caller moves the
-    agents' clocks."""
+) -> tuple[dict[str, float], list[float]]:
+    """Call seconds between 'agent free for this caller' and connected, over the measured
+    callers (default: every offered caller): each part's mean per answered call, and each
+    answered call's whole waste. Every offered caller moves the agents' clocks."""
     counted_tasks = {id(task) for _, task in (offered if measured is None else measured)}
     free_since = {agent.account.agent_id: agent.available_at for agent in agents}
     seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
     parts: dict[str, list[float]] = defaultdict(list)
+    per_call: list[float] = []
     handled = sorted(
         ((c, t) for c, t in offered if t.agent_id is not None and t.assigned_at is not None),
         key=lambda pair: pair[1].assigned_at,
@@ -395,10 +414,14 @@ def waste(
         else:  # taken from the API (a missed message): no split
             parts["offer to accept (API)"].append(task.assigned_at.timestamp() - offered_at)
         parts["accept to connected"].append(caller.connected_at - task.assigned_at.timestamp())
+        per_call.append(
+            (max(offered_at, ready) - ready + caller.connected_at - offered_at) * plan.speed
+        )
     # Per answered call (a part only some calls have counts as 0 for the others), so that
     # the parts add up to the mean waste.
-    counted = len(parts["free agent to offer"])
-    return {name: sum(values) / counted * plan.speed for name, values in parts.items()}
+    counted = len(per_call)
+    means = {name: sum(values) / counted * plan.speed for name, values in parts.items()}
+    return means, per_call
 
 
 def report_text(summary: Summary) -> str:
@@ -448,10 +471,12 @@ def report_text(summary: Summary) -> str:
     lines += [
         "Erlang C for the plan's rate and talk time; for the realised traffic (the arrivals and",
         "talk times this run drew); for it with the wasted agent time added to each call; and",
-        "with the waste also added to each caller's answer (waste both sides).",
+        "with each call's waste also added to its caller's answer (waste both sides).",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
         f"Wasted agent time per answered call: {wasted:.1f} s "
-        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
+        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}; "
+        f"median {summary.waste_percentile(0.5):.1f} s, 90th percentile "
+        f"{summary.waste_percentile(0.9):.1f} s.",
     ]
     return "\n".join(lines)
 

@@ -215,6 +215,40 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
     )
 
 
+def test_waste_both_sides_takes_each_calls_own_waste_not_only_the_mean():
+    figures = Figures(
+        probability_of_waiting=0.3,
+        probability_all_busy=0.3,
+        average_speed_of_answer=20.0,
+        service_level=0.6,
+        occupancy=0.8,
+        abandoned=0.0,
+    )
+    summary = Summary(
+        plan=plan(arrivals_per_hour=120, talk_seconds=180, agents=8),
+        service_level_seconds=20,
+        scheduled=100,
+        offered=100,
+        answered=100,
+        arrivals_per_hour=120.0,
+        talk_seconds=180.0,
+        measured=figures,
+        waste={"free agent to offer": 1.0, "accept to connected": 15.0},
+        waste_per_call=[2.0, 30.0],  # one call quick, one slower than the 20 s target
+    )
+    queue = summary.realised_with_waste
+    both_sides = summary.erlang_c_models["waste both sides"]
+
+    # The slow call is never answered within 20 s, whatever the queue; the quick one is when
+    # its queue wait is within 18 s. The mean waste (16 s) alone would give the queue's at 4 s.
+    assert both_sides.service_level(20) == pytest.approx(queue.service_level(18) / 2)
+    assert both_sides.service_level(20) < queue.service_level(20 - 16)
+    assert both_sides.average_speed_of_answer == pytest.approx(queue.average_speed_of_answer + 16)
+    assert both_sides.probability_of_waiting == queue.probability_of_waiting
+    assert summary.as_dict()["wasted_seconds_90th_percentile"] == 30.0
+    assert "median 30.0 s, 90th percentile 30.0 s" in report_text(summary)
+
+
 def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
     summary = Summary(
         plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
@@ -347,6 +381,7 @@ def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured
     assert measured.occupancy == pytest.approx(0.8)
     # The waste is Ben's: Bob free at 70, offered at once, connected at 71.
     assert sum(summary.waste.values()) == pytest.approx(1.0)
+    assert summary.waste_per_call == [pytest.approx(1.0)]
     assert "after the 50 s warm-up" in report_text(summary)
     # Without the warm-up Ada is measured too: one of the two waited.
     everyone = measure(
