@@ -31,10 +31,13 @@ real seconds times the speed, i.e. call seconds.
   each call's handle time (the agent is held that long); and "waste both sides", which also
   adds the waste to each caller's answer (the caller lives it too: a caller an agent was
   free for at once is connected after the waste, one who queued after their queue wait plus
-  the waste), so its ASA is longer by the mean waste and its service level is the queue's at
-  the target less each answered call's own waste, averaged over the calls (the waste's spread
-  counts: a call that wasted more than the target is never within it, whatever the queue).
-  That last column is what a chain that wastes this much should measure.
+  the waste). The waste a caller lives depends on whether they queued: one who found an agent
+  free hears the whole "please hold" prompt while the chain connects them, one who queued
+  heard it long before. So the model's callers who find an agent free are answered after a
+  waste drawn from the measured callers who found one free, and its callers who queue after
+  their queue wait plus a waste drawn from the measured callers who queued (each call's own,
+  not the mean: a call that wasted more than the target is never within it). That last
+  column is what a chain that wastes this much should measure.
 """
 
 from collections import defaultdict
@@ -51,14 +54,25 @@ IMMEDIATE_REAL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
+class CallWaste:
+    seconds: float  # call seconds from an agent being free for the caller to connected
+    queued: bool  # no agent was free when the caller joined the queue
+
+
+@dataclass(frozen=True)
 class AnsweredAfterWaste:
     """An Erlang model whose callers are connected some seconds after an agent is free for
-    them, each one of the `delays` as likely: the same P(wait), occupancy and abandoning; ASA
-    longer by the mean delay; the service level at a target is the mean over the delays of the
-    model's at the target less the delay (none within it past the target)."""
+    them: a caller who finds an agent free after one of the wastes of the `calls` that did,
+    a caller who queues after their queue wait and one of the wastes of the calls that
+    queued, each as likely (the other kind's when a kind has none). The same P(wait),
+    occupancy and abandoning."""
 
     model: ErlangC | ErlangA
-    delays: tuple[float, ...]
+    calls: tuple[CallWaste, ...]
+
+    def _delays(self, *, queued: bool) -> list[float]:
+        kind = [call.seconds for call in self.calls if call.queued == queued]
+        return kind or [call.seconds for call in self.calls]
 
     @property
     def probability_of_waiting(self) -> float:
@@ -70,18 +84,34 @@ class AnsweredAfterWaste:
 
     @property
     def average_speed_of_answer(self) -> float:
-        return self.model.average_speed_of_answer + mean(list(self.delays))
+        waiting = self.model.probability_of_waiting
+        return (
+            self.model.average_speed_of_answer
+            + (1 - waiting) * mean(self._delays(queued=False))
+            + waiting * mean(self._delays(queued=True))
+        )
 
     @property
     def occupancy(self) -> float:
         return self.model.occupancy
 
     def service_level(self, target_seconds: float) -> float:
-        within = [
-            self.model.service_level(target_seconds - delay) if delay <= target_seconds else 0.0
-            for delay in self.delays
-        ]
-        return mean(within)
+        """Found an agent free and wasted no more than the target, or queued and were
+        answered within the target less the waste (the model's share answered after
+        queueing, by then)."""
+        at_once = 1 - self.model.probability_of_waiting  # the model's share at 0 s
+        found_free = at_once * mean(
+            [1.0 if delay <= target_seconds else 0.0 for delay in self._delays(queued=False)]
+        )
+        after_queueing = mean(
+            [
+                max(0.0, self.model.service_level(target_seconds - delay) - at_once)
+                if delay <= target_seconds
+                else 0.0
+                for delay in self._delays(queued=True)
+            ]
+        )
+        return found_free + after_queueing
 
 
 Model = ErlangC | ErlangA | AnsweredAfterWaste
@@ -116,7 +146,7 @@ class Summary:
     measured: Figures | None = None
     talk_occupancy: float = 0.0
     waste: dict[str, float] = field(default_factory=dict)  # mean call seconds per answered call
-    waste_per_call: list[float] = field(default_factory=list)  # each answered call's, call s
+    waste_per_call: list[CallWaste] = field(default_factory=list)  # each answered call's
     measured_callers: int = 0  # offered callers who arrived after the warm-up
 
     @property
@@ -167,7 +197,7 @@ class Summary:
         }
         if "realised + waste" in models:
             models["waste both sides"] = AnsweredAfterWaste(
-                models["realised + waste"], self.waste_delays
+                models["realised + waste"], self.call_wastes
             )
         return models
 
@@ -177,7 +207,7 @@ class Summary:
             "Erlang C: plan": self.predicted,
             "realised": self.realised,
             "realised + waste": self.realised_with_waste,
-            "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.waste_delays),
+            "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.call_wastes),
         }
 
     @property
@@ -185,12 +215,18 @@ class Summary:
         return sum(self.waste.values())
 
     @property
-    def waste_delays(self) -> tuple[float, ...]:
+    def call_wastes(self) -> tuple[CallWaste, ...]:
         """Each answered call's waste; the mean for every call when they were not kept."""
-        return tuple(self.waste_per_call) or (self.wasted_seconds,)
+        return tuple(self.waste_per_call) or (CallWaste(self.wasted_seconds, queued=False),)
 
-    def waste_percentile(self, share: float) -> float:
-        ordered = sorted(self.waste_delays)
+    def waste_percentile(self, share: float, *, queued: bool | None = None) -> float:
+        """The waste under which `share` of the calls (that queued, or found an agent free)
+        fall."""
+        ordered = sorted(
+            call.seconds for call in self.call_wastes if queued is None or call.queued == queued
+        )
+        if not ordered:
+            return 0.0
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
     def as_dict(self) -> dict:
@@ -228,6 +264,7 @@ class Summary:
             "wasted_seconds_per_answered_call": self.wasted_seconds,
             "wasted_seconds_median": self.waste_percentile(0.5),
             "wasted_seconds_90th_percentile": self.waste_percentile(0.9),
+            "waste_per_call": [vars(call) for call in self.waste_per_call],
             "waste": self.waste,
         }
 
@@ -381,7 +418,7 @@ def waste(
     offered: list[tuple[CallerRecord, Task]],
     agents: list[AgentRecord],
     measured: list[tuple[CallerRecord, Task]] | None = None,
-) -> tuple[dict[str, float], list[float]]:
+) -> tuple[dict[str, float], list[CallWaste]]:
     """Call seconds between 'agent free for this caller' and connected, over the measured
     callers (default: every offered caller): each part's mean per answered call, and each
     answered call's whole waste. Every offered caller moves the agents' clocks."""
@@ -390,7 +427,7 @@ def waste(
     seen_at = {offer_id: at for agent in agents for offer_id, at in agent.offer_seen_at.items()}
     wrap_up = plan.real_seconds(plan.wrap_up_seconds)
     parts: dict[str, list[float]] = defaultdict(list)
-    per_call: list[float] = []
+    per_call: list[CallWaste] = []
     handled = sorted(
         ((c, t) for c, t in offered if t.agent_id is not None and t.assigned_at is not None),
         key=lambda pair: pair[1].assigned_at,
@@ -414,9 +451,9 @@ def waste(
         else:  # taken from the API (a missed message): no split
             parts["offer to accept (API)"].append(task.assigned_at.timestamp() - offered_at)
         parts["accept to connected"].append(caller.connected_at - task.assigned_at.timestamp())
-        per_call.append(
-            (max(offered_at, ready) - ready + caller.connected_at - offered_at) * plan.speed
-        )
+        seconds = max(offered_at, ready) - ready + caller.connected_at - offered_at
+        queued = previous_free > task.queued_at.timestamp()
+        per_call.append(CallWaste(seconds * plan.speed, queued=queued))
     # Per answered call (a part only some calls have counts as 0 for the others), so that
     # the parts add up to the mean waste.
     counted = len(per_call)
@@ -474,9 +511,18 @@ def report_text(summary: Summary) -> str:
         "with each call's waste also added to its caller's answer (waste both sides).",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
         f"Wasted agent time per answered call: {wasted:.1f} s "
-        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}; "
-        f"median {summary.waste_percentile(0.5):.1f} s, 90th percentile "
-        f"{summary.waste_percentile(0.9):.1f} s.",
+        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
+        "Waste per call, median / 90th percentile: "
+        + "; ".join(
+            f"{kind} {summary.waste_percentile(0.5, queued=queued):.1f} / "
+            f"{summary.waste_percentile(0.9, queued=queued):.1f} s"
+            for kind, queued in (
+                ("every call", None),
+                ("found an agent free", False),
+                ("queued", True),
+            )
+        )
+        + ".",
     ]
     return "\n".join(lines)
 

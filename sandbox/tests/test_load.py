@@ -28,7 +28,14 @@ from sandbox.load.plan import (
     parse_duration,
     parse_rate,
 )
-from sandbox.load.report import Figures, Summary, all_busy_share, measure, report_text
+from sandbox.load.report import (
+    CallWaste,
+    Figures,
+    Summary,
+    all_busy_share,
+    measure,
+    report_text,
+)
 from sandbox.load.run import load_run
 from sandbox.load.setup import AgentAccount
 
@@ -215,7 +222,7 @@ def test_the_report_sets_the_run_against_erlang_c_for_the_traffic_it_drew():
     )
 
 
-def test_waste_both_sides_takes_each_calls_own_waste_not_only_the_mean():
+def test_waste_both_sides_takes_each_calls_own_waste_as_the_callers_who_queued_or_not_lived_it():
     figures = Figures(
         probability_of_waiting=0.3,
         probability_all_busy=0.3,
@@ -233,20 +240,31 @@ def test_waste_both_sides_takes_each_calls_own_waste_not_only_the_mean():
         arrivals_per_hour=120.0,
         talk_seconds=180.0,
         measured=figures,
-        waste={"free agent to offer": 1.0, "accept to connected": 15.0},
-        waste_per_call=[2.0, 30.0],  # one call quick, one slower than the 20 s target
+        waste={"free agent to offer": 1.0, "accept to connected": 11.3},
+        waste_per_call=[
+            CallWaste(2.0, queued=False),  # found Bob free: quick
+            CallWaste(30.0, queued=False),  # found Bob free, slower than the 20 s target
+            CallWaste(5.0, queued=True),  # queued, then 5 s from Bob free to connected
+        ],
     )
     queue = summary.realised_with_waste
+    at_once = 1 - queue.probability_of_waiting
     both_sides = summary.erlang_c_models["waste both sides"]
 
-    # The slow call is never answered within 20 s, whatever the queue; the quick one is when
-    # its queue wait is within 18 s. The mean waste (16 s) alone would give the queue's at 4 s.
-    assert both_sides.service_level(20) == pytest.approx(queue.service_level(18) / 2)
-    assert both_sides.service_level(20) < queue.service_level(20 - 16)
-    assert both_sides.average_speed_of_answer == pytest.approx(queue.average_speed_of_answer + 16)
+    # Of the callers who find an agent free, half are connected within 20 s (the 30 s waste is
+    # never within it); the ones who queue are when their queue wait is within 20 - 5 s.
+    assert both_sides.service_level(20) == pytest.approx(
+        at_once * 0.5 + queue.service_level(15) - at_once
+    )
+    assert both_sides.average_speed_of_answer == pytest.approx(
+        queue.average_speed_of_answer + at_once * 16 + (1 - at_once) * 5
+    )
     assert both_sides.probability_of_waiting == queue.probability_of_waiting
-    assert summary.as_dict()["wasted_seconds_90th_percentile"] == 30.0
-    assert "median 30.0 s, 90th percentile 30.0 s" in report_text(summary)
+    assert summary.as_dict()["waste_per_call"][2] == {"seconds": 5.0, "queued": True}
+    assert (
+        "median / 90th percentile: every call 5.0 / 30.0 s; found an agent free 30.0 / 30.0 s; "
+        "queued 5.0 / 5.0 s." in " ".join(report_text(summary).split())
+    )
 
 
 def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
@@ -381,7 +399,7 @@ def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured
     assert measured.occupancy == pytest.approx(0.8)
     # The waste is Ben's: Bob free at 70, offered at once, connected at 71.
     assert sum(summary.waste.values()) == pytest.approx(1.0)
-    assert summary.waste_per_call == [pytest.approx(1.0)]
+    assert summary.waste_per_call == [CallWaste(pytest.approx(1.0), queued=True)]  # Bob was busy
     assert "after the 50 s warm-up" in report_text(summary)
     # Without the warm-up Ada is measured too: one of the two waited.
     everyone = measure(
