@@ -36,10 +36,12 @@ real seconds times the speed, i.e. call seconds.
   heard it long before. So the model's callers who find an agent free are answered after a
   waste drawn from the measured callers who found one free, and its callers who queue after
   their queue wait plus a waste drawn from the measured callers who queued (each call's own,
-  not the mean: a call that wasted more than the target is never within it). That last
-  column is what a chain that wastes this much should measure.
+  not the mean: a call that wasted more than the target is never within it). With patience
+  (Erlang A) a caller can also hang up in the waste. That last column is what a chain that
+  wastes this much should measure.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,11 +66,17 @@ class AnsweredAfterWaste:
     """An Erlang model whose callers are connected some seconds after an agent is free for
     them: a caller who finds an agent free after one of the wastes of the `calls` that did,
     a caller who queues after their queue wait and one of the wastes of the calls that
-    queued, each as likely (the other kind's when a kind has none). The same P(wait),
-    occupancy and abandoning."""
+    queued, each as likely (the other kind's when a kind has none). The same P(wait) and
+    occupancy. With patience (Erlang A), a caller can hang up in the waste too: the model's
+    exponential patience is memoryless, so a caller still there when an agent is free for them
+    stays through a waste of d seconds with probability exp(-d / patience)."""
 
     model: ErlangC | ErlangA
     calls: tuple[CallWaste, ...]
+    patience_seconds: float | None = None
+
+    def _stays(self, delay: float) -> float:
+        return math.exp(-delay / self.patience_seconds) if self.patience_seconds else 1.0
 
     def _delays(self, *, queued: bool) -> list[float]:
         kind = [call.seconds for call in self.calls if call.queued == queued]
@@ -80,7 +88,14 @@ class AnsweredAfterWaste:
 
     @property
     def probability_of_abandoning(self) -> float:
-        return getattr(self.model, "probability_of_abandoning", 0.0)
+        in_queue = getattr(self.model, "probability_of_abandoning", 0.0)
+        at_once = 1 - self.model.probability_of_waiting
+        after_queueing = self.model.probability_of_waiting - in_queue
+        return (
+            in_queue
+            + at_once * mean([1 - self._stays(delay) for delay in self._delays(queued=False)])
+            + after_queueing * mean([1 - self._stays(delay) for delay in self._delays(queued=True)])
+        )
 
     @property
     def average_speed_of_answer(self) -> float:
@@ -98,14 +113,18 @@ class AnsweredAfterWaste:
     def service_level(self, target_seconds: float) -> float:
         """Found an agent free and wasted no more than the target, or queued and were
         answered within the target less the waste (the model's share answered after
-        queueing, by then)."""
+        queueing, by then); and stayed through the waste."""
         at_once = 1 - self.model.probability_of_waiting  # the model's share at 0 s
         found_free = at_once * mean(
-            [1.0 if delay <= target_seconds else 0.0 for delay in self._delays(queued=False)]
+            [
+                self._stays(delay) if delay <= target_seconds else 0.0
+                for delay in self._delays(queued=False)
+            ]
         )
         after_queueing = mean(
             [
                 max(0.0, self.model.service_level(target_seconds - delay) - at_once)
+                * self._stays(delay)
                 if delay <= target_seconds
                 else 0.0
                 for delay in self._delays(queued=True)
@@ -197,7 +216,7 @@ class Summary:
         }
         if "realised + waste" in models:
             models["waste both sides"] = AnsweredAfterWaste(
-                models["realised + waste"], self.call_wastes
+                models["realised + waste"], self.call_wastes, patience_seconds=patience
             )
         return models
 

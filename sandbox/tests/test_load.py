@@ -1,6 +1,7 @@
 """Load mode end to end: Poisson callers through the sandbox, simulated agents through the
 agent API with their tokens, the project on a live server (Celery eager), a fixed seed."""
 
+import math
 from datetime import UTC, datetime
 
 import pytest
@@ -309,6 +310,41 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
     assert "Erlang A" not in report_text(
         Summary(**{**vars(summary), "plan": plan(arrivals_per_hour=200, talk_seconds=180)})
     )
+
+
+def test_with_patience_a_caller_can_hang_up_in_the_waste_too():
+    summary = Summary(
+        plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
+        service_level_seconds=20,
+        scheduled=100,
+        offered=100,
+        answered=90,
+        abandoned=10,
+        arrivals_per_hour=200.0,
+        talk_seconds=180.0,
+        measured=Figures(
+            probability_of_waiting=0.6,
+            probability_all_busy=0.55,
+            average_speed_of_answer=30.0,
+            service_level=0.5,
+            occupancy=0.85,
+            abandoned=0.1,
+        ),
+        waste={"accept to connected": 6.0},
+        waste_per_call=[CallWaste(6.0, queued=False), CallWaste(6.0, queued=True)],
+    )
+    queue = summary.erlang_a_models()["realised + waste"]
+    both_sides = summary.erlang_a_models()["waste both sides"]
+    stays = math.exp(-6 / 60)  # through 6 s of waste, with a mean patience of 60 s
+
+    # Whoever the queue would not lose, found an agent free or queued, may hang up in the
+    # 6 s between an agent being free for them and being connected.
+    assert both_sides.probability_of_abandoning == pytest.approx(
+        1 - (1 - queue.probability_of_abandoning) * stays
+    )
+    assert both_sides.service_level(20) == pytest.approx(queue.service_level(14) * stays)
+    # Without patience nobody hangs up in it.
+    assert summary.erlang_c_models["waste both sides"].probability_of_abandoning == 0
 
 
 def account(pk: int) -> AgentAccount:
