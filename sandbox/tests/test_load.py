@@ -268,8 +268,9 @@ def test_waste_both_sides_takes_each_calls_own_waste_as_the_callers_who_queued_o
     )
 
 
-def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
-    summary = Summary(
+def impatient_run(**changes) -> Summary:
+    """A run's summary with patience: 200/h of 3-minute calls on 10 agents, 60 s patience."""
+    fields = dict(
         plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
         service_level_seconds=20,
         scheduled=100,
@@ -288,6 +289,11 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
         ),
         waste={"free agent to offer": 0.0},
     )
+    return Summary(**{**fields, **changes})
+
+
+def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
+    summary = impatient_run()
 
     lines = report_text(summary).splitlines()
 
@@ -313,23 +319,7 @@ def test_with_patience_the_report_sets_the_abandoning_against_erlang_a():
 
 
 def test_with_patience_a_caller_can_hang_up_in_the_waste_too():
-    summary = Summary(
-        plan=plan(arrivals_per_hour=200, talk_seconds=180, agents=10, patience_seconds=60),
-        service_level_seconds=20,
-        scheduled=100,
-        offered=100,
-        answered=90,
-        abandoned=10,
-        arrivals_per_hour=200.0,
-        talk_seconds=180.0,
-        measured=Figures(
-            probability_of_waiting=0.6,
-            probability_all_busy=0.55,
-            average_speed_of_answer=30.0,
-            service_level=0.5,
-            occupancy=0.85,
-            abandoned=0.1,
-        ),
+    summary = impatient_run(
         waste={"accept to connected": 6.0},
         waste_per_call=[CallWaste(6.0, queued=False), CallWaste(6.0, queued=True)],
     )
