@@ -222,6 +222,10 @@ class Summary:
 
     @property
     def erlang_c_models(self) -> dict[str, Model]:
+        """The plan's, and the realised traffic's when the measured callers drew any (none
+        answered: no talk time to model)."""
+        if self.arrivals_per_hour <= 0 or self.talk_seconds <= 0:
+            return {"Erlang C: plan": self.predicted}
         return {
             "Erlang C: plan": self.predicted,
             "realised": self.realised,
@@ -249,6 +253,8 @@ class Summary:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
     def as_dict(self) -> dict:
+        models = self.erlang_c_models
+
         def figures(model: Model) -> dict[str, float]:
             return {
                 "probability_of_waiting": model.probability_of_waiting,
@@ -275,10 +281,15 @@ class Summary:
             "talk_seconds": self.talk_seconds,
             "offers": self.offers,
             "measured": vars(self.measured) if self.measured else None,
-            "erlang_c": figures(self.predicted),
-            "erlang_c_realised": figures(self.realised),
-            "erlang_c_realised_with_waste": figures(self.realised_with_waste),
-            "erlang_c_waste_both_sides": figures(self.erlang_c_models["waste both sides"]),
+            **{
+                key: figures(models[name]) if name in models else None
+                for key, name in (
+                    ("erlang_c", "Erlang C: plan"),
+                    ("erlang_c_realised", "realised"),
+                    ("erlang_c_realised_with_waste", "realised + waste"),
+                    ("erlang_c_waste_both_sides", "waste both sides"),
+                )
+            },
             "talk_occupancy": self.talk_occupancy,
             "wasted_seconds_per_answered_call": self.wasted_seconds,
             "wasted_seconds_median": self.waste_percentile(0.5),
@@ -326,8 +337,10 @@ def measure(
     }
     offered = [(c, tasks[c.conversation_uuid]) for c in callers if c.conversation_uuid in tasks]
     for caller in callers:
-        if caller.conversation_uuid not in tasks:
-            summary.failed += 1
+        queued = caller.conversation_uuid in tasks
+        summary.failed += not queued
+        # A caller who never queued, or one dropped after queueing: what went wrong for them.
+        if not queued or caller.outcome == "failed":
             problem = caller.problem or "no task in the queue for this call"
             if problem not in summary.problems:
                 summary.problems.append(problem)
@@ -530,7 +543,8 @@ def report_text(summary: Summary) -> str:
         "with each call's waste also added to its caller's answer (waste both sides).",
         f"Talk occupancy {summary.talk_occupancy:.3f} (connected to hang-up).",
         f"Wasted agent time per answered call: {wasted:.1f} s "
-        f"({wasted / handle:.1%} of handle time){': ' + parts if parts else ''}.",
+        f"({wasted / handle if handle else 0:.1%} of handle time)"
+        f"{': ' + parts if parts else ''}.",
         "Waste per call, median / 90th percentile: "
         + "; ".join(
             f"{kind} {summary.waste_percentile(0.5, queued=queued):.1f} / "

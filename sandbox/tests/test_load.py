@@ -436,6 +436,13 @@ def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured
         agents=agents,
     )
     assert everyone.measured.probability_of_waiting == 0.5
+    # A caller dropped after queueing is counted, and the report says what happened to them.
+    callers[1].outcome, callers[1].problem = "failed", "the sandbox does not answer"
+    dropped = measure(
+        plan=the_plan, queue=billing, started_at=start, callers=callers, agents=agents
+    )
+    assert (dropped.offered, dropped.dropped, dropped.failed) == (2, 1, 0)
+    assert "problem: the sandbox does not answer" in report_text(dropped)
 
 
 def test_the_warm_up_must_be_shorter_than_the_duration():
