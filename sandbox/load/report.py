@@ -53,6 +53,9 @@ from sandbox.load.callers import CallerRecord
 from sandbox.load.plan import LoadPlan
 
 IMMEDIATE_REAL_SECONDS = 0.1
+# A warm-up this many talk times long leaves the calls in progress within 2 % of the steady
+# state's (the number in progress of a centre that starts empty grows as 1 - exp(-t / talk)).
+STEADY_TALK_TIMES = 4
 
 
 @dataclass(frozen=True)
@@ -518,6 +521,14 @@ def report_text(summary: Summary) -> str:
     ]
     for problem in summary.problems[:5]:
         lines.append(f"  problem: {problem}")
+    filled = plan.warmup_seconds / plan.talk_seconds
+    if filled < STEADY_TALK_TIMES:
+        lines.append(
+            f"  note: the warm-up is {filled:.1f} talk times; a centre that starts empty fills as "
+            f"1 - exp(-t / talk), so the calls in progress when it ended were still about "
+            f"{math.exp(-filled):.0%} under the steady state's, which Erlang C is: give --warmup "
+            f"{STEADY_TALK_TIMES} talk times or more"
+        )
     if summary.measured is None:
         lines.append("Nobody reached the queue: nothing to measure.")
         return "\n".join(lines)
