@@ -50,7 +50,8 @@ from reports.erlang import ErlangA, ErlangC, erlang_a, erlang_c
 from routing.models import Offer, Queue, Task
 from sandbox.load.agents import AgentRecord
 from sandbox.load.callers import CallerRecord
-from sandbox.load.plan import LoadPlan
+from sandbox.load.plan import Arrival, LoadPlan
+from sandbox.load.replay import Replayed, overlap, replay
 
 IMMEDIATE_REAL_SECONDS = 0.1
 # A warm-up this many talk times long leaves the calls in progress within 2 % of the steady
@@ -136,7 +137,7 @@ class AnsweredAfterWaste:
         return found_free + after_queueing
 
 
-Model = ErlangC | ErlangA | AnsweredAfterWaste
+Model = ErlangC | ErlangA | AnsweredAfterWaste | Replayed
 
 
 @dataclass
@@ -170,6 +171,7 @@ class Summary:
     waste: dict[str, float] = field(default_factory=dict)  # mean call seconds per answered call
     waste_per_call: list[CallWaste] = field(default_factory=list)  # each answered call's
     measured_callers: int = 0  # offered callers who arrived after the warm-up
+    arrivals: list[Arrival] = field(default_factory=list)  # the offered callers' draws
 
     @property
     def predicted(self) -> ErlangC:
@@ -236,6 +238,26 @@ class Summary:
             "waste both sides": AnsweredAfterWaste(self.realised_with_waste, self.call_wastes),
         }
 
+    def replay_models(self) -> dict[str, Model]:
+        """The offered callers through an ideal queue (sandbox.load.replay): wasting nothing,
+        and wasting the measured mean of their kind (found an agent free, or queued)."""
+        if not self.arrivals:
+            return {}
+
+        def kind_mean(queued: bool) -> float:
+            return mean([call.seconds for call in self.call_wastes if call.queued == queued])
+
+        found_free, queued = kind_mean(False), kind_mean(True)
+        return {
+            "replay": replay(plan=self.plan, arrivals=self.arrivals),
+            "replay + waste": replay(
+                plan=self.plan,
+                arrivals=self.arrivals,
+                found_free=found_free or queued or self.wasted_seconds,
+                queued=queued or found_free or self.wasted_seconds,
+            ),
+        }
+
     @property
     def wasted_seconds(self) -> float:
         return sum(self.waste.values())
@@ -298,6 +320,10 @@ class Summary:
             "wasted_seconds_median": self.waste_percentile(0.5),
             "wasted_seconds_90th_percentile": self.waste_percentile(0.9),
             "waste_per_call": [vars(call) for call in self.waste_per_call],
+            **{
+                name.replace(" + ", "_with_"): figures(model)
+                for name, model in self.replay_models().items()
+            },
             "waste": self.waste,
         }
 
@@ -312,10 +338,6 @@ def seconds_between(start: datetime | float | None, end: datetime | float | None
 
 def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
-
-
-def overlap(start: float, end: float, window: tuple[float, float]) -> float:
-    return max(0.0, min(end, window[1]) - max(start, window[0]))
 
 
 def measure(
@@ -348,6 +370,7 @@ def measure(
             if problem not in summary.problems:
                 summary.problems.append(problem)
     summary.offered = len(offered)
+    summary.arrivals = [caller.arrival for caller, _ in offered]
     for outcome, attribute in (
         ("answered", "answered"),
         ("abandoned", "abandoned"),
@@ -540,6 +563,21 @@ def report_text(summary: Summary) -> str:
         comparison(summary, summary.erlang_c_models),
         "",
     ]
+    if summary.replay_models():
+        lines += [
+            comparison(
+                summary,
+                summary.replay_models(),
+                abandoning=plan.patience_seconds is not None,
+            ),
+            "",
+            "The same callers (their arrivals, talk times and patience) through an ideal queue of",
+            f"{plan.agents} agents, first come first served: wasting nothing, and wasting the "
+            "measured mean of",
+            "their kind (found an agent free, or queued). Erlang C is the mean over every run the",
+            "plan could draw; the replay is this run's draw, so what differs from it is the chain.",
+            "",
+        ]
     if summary.erlang_a_models():
         lines += [
             comparison(summary, summary.erlang_a_models(), abandoning=True),

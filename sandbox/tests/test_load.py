@@ -434,6 +434,10 @@ def test_the_warm_up_callers_hold_agents_but_only_the_later_callers_are_measured
     assert summary.waste_per_call == [CallWaste(pytest.approx(1.0), queued=True)]  # Bob was busy
     assert "after the 50 s warm-up" in report_text(summary)
     assert "note: the warm-up" not in report_text(summary)  # 50 s is 4 talk times of 12.5 s
+    # The same two callers through an ideal queue: Ben waits for Ada's 59 s to end at 69 s.
+    ideal = summary.replay_models()["replay"]
+    assert (ideal.probability_of_waiting, ideal.answers) == (1.0, (9.0,))
+    assert "through an ideal queue" in report_text(summary)
     # Without the warm-up Ada is measured too: one of the two waited.
     everyone = measure(
         plan=plan(agents=1, duration_seconds=100, speed=1),
