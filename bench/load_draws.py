@@ -1,0 +1,98 @@
+#!/usr/bin/env python
+"""How far one load run's draw sits from Erlang C: a plan's seeds replayed through an ideal
+queue (sandbox/load/replay.py), no project, no sandbox, a few seconds.
+
+Usage: .venv/bin/python bench/load_draws.py --rate 1800/h --talk 6m --agents 195 \
+           --duration 45m --warmup 25m [--seeds 200]
+
+For --seeds seeds of the plan (`manage.py sandbox_load`'s options, the same draws), it replays
+the callers who arrive after the warm-up through a first-come-first-served queue of the
+plan's agents that wastes nothing, and prints Erlang C for the plan beside the mean, standard
+deviation and range of the replays' P(wait) and service level (20 s), then the seeds whose
+replay is nearest Erlang C: a run on one of those measures a typical draw. The standard
+deviation is how far a single run's figures can honestly be expected to sit from Erlang C.
+docs/benchmarks.md ("Load runs on the production layout") records the figures.
+"""
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SERVICE_LEVEL_SECONDS = 20
+
+
+def main() -> int:
+    from reports.erlang import erlang_c
+    from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
+    from sandbox.load.replay import replay
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", required=True, help="arrivals: 1800/h")
+    parser.add_argument("--talk", required=True, help="mean talk time: 6m")
+    parser.add_argument("--agents", type=int, required=True)
+    parser.add_argument("--duration", required=True, help="call time of arrivals: 45m")
+    parser.add_argument("--warmup", default="0", help="not measured: 25m")
+    parser.add_argument("--seeds", type=int, default=200)
+    options = parser.parse_args()
+    try:
+        plans = [
+            LoadPlan(
+                arrivals_per_hour=parse_rate(options.rate),
+                talk_seconds=parse_duration(options.talk),
+                agents=options.agents,
+                patience_seconds=None,
+                duration_seconds=parse_duration(options.duration),
+                warmup_seconds=parse_duration(options.warmup),
+                speed=1,
+                queue="",
+                seed=seed,
+            )
+            for seed in range(1, options.seeds + 1)
+        ]
+    except (PlanError, ValueError) as error:
+        print(f"load_draws: {error}", file=sys.stderr)
+        return 2
+    first = plans[0]
+    model = erlang_c(
+        arrivals_per_hour=first.arrivals_per_hour,
+        handle_seconds=first.talk_seconds,
+        agents=first.agents,
+    )
+    expected = (model.probability_of_waiting, model.service_level(SERVICE_LEVEL_SECONDS))
+    draws = []
+    for plan in plans:
+        replayed = replay(plan=plan, arrivals=arrivals(plan))
+        draws.append(
+            (
+                plan.seed,
+                replayed.probability_of_waiting,
+                replayed.service_level(SERVICE_LEVEL_SECONDS),
+            )
+        )
+    print(
+        f"{first.arrivals_per_hour:g}/h x {first.talk_seconds:g} s on {first.agents} agents, "
+        f"{first.duration_seconds:g} s, warm-up {first.warmup_seconds:g} s, "
+        f"{len(plans)} seeds"
+    )
+    print(f"{'':22}{'Erlang C':>10}{'mean':>8}{'sd':>8}{'min':>8}{'max':>8}")
+    for column, name in ((1, "P(wait)"), (2, f"service level ({SERVICE_LEVEL_SECONDS} s)")):
+        values = [draw[column] for draw in draws]
+        print(
+            f"{name:22}{expected[column - 1]:>10.3f}{statistics.mean(values):>8.3f}"
+            f"{statistics.stdev(values):>8.3f}{min(values):>8.3f}{max(values):>8.3f}"
+        )
+    nearest = sorted(
+        draws, key=lambda draw: abs(draw[1] - expected[0]) + abs(draw[2] - expected[1])
+    )[:5]
+    print(
+        "Seeds nearest Erlang C (P(wait), service level): "
+        + ", ".join(f"{seed} ({wait:.3f}, {level:.3f})" for seed, wait, level in nearest)
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
