@@ -28,6 +28,7 @@ from reports.models import CallDetailRecord
 from reports.surveys import surveys_abandoned
 from routing.models import VOICEMAIL_CHANNEL, Task
 from routing.states import OPEN_TASK_STATES
+from routing.voicemail import voicemail_audio_stored
 
 logger = logging.getLogger(__name__)
 
@@ -235,6 +236,8 @@ def recordings_store(*, conversation_id: int) -> int:
         recording.size_bytes = len(audio)
         recording.save(update_fields=["file", "size_bytes"])
         stored += 1
+    if stored:
+        voicemail_audio_stored(conversation_id=conversation_id)
     return stored
 
 

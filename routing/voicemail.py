@@ -18,17 +18,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import Agent
+from callcentre.realtime import agent_group, publish
 from conversations.models import Conversation, Recording
 from routing import selectors
 from routing.engine import agent_route
 from routing.errors import RoutingError
-from routing.models import VOICEMAIL_CHANNEL, IvrOption, Queue, Task
+from routing.models import VOICEMAIL_CHANNEL, IvrOption, Offer, Queue, Task
 from routing.queueing import task_enqueue, task_finish
 from routing.states import OPEN_TASK_STATES
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["VOICEMAIL_CHANNEL", "voicemail_arrived", "voicemail_finish", "voicemail_of_agent"]
+__all__ = [
+    "VOICEMAIL_CHANNEL",
+    "voicemail_arrived",
+    "voicemail_audio_stored",
+    "voicemail_finish",
+    "voicemail_of_agent",
+]
 
 
 def voicemail_queue_for(conversation: Conversation) -> Queue | None:
@@ -96,6 +103,23 @@ def voicemail_arrived(*, conversation: Conversation, recording_uuid: str) -> Tas
             "ivr_branch": (choices[-1].get("branch") if choices else "") or "",
         },
     )
+
+
+def voicemail_audio_stored(*, conversation_id: int) -> None:
+    """The post-call pipeline stored the call's audio: the agents its voicemail is offered to
+    or held by hear of it, and their inbox shows the player (the offer can reach them first,
+    when the inbox could only say the recording was being stored)."""
+    tasks = Task.objects.filter(
+        conversation_id=conversation_id,
+        channel=VOICEMAIL_CHANNEL,
+        state__in=[Task.State.OFFERED, Task.State.ASSIGNED],
+    )
+    holders = tasks.filter(agent__isnull=False).values_list("pk", "agent_id")
+    offered = Offer.objects.filter(task__in=tasks, state=Offer.State.PENDING).values_list(
+        "task_id", "agent_id"
+    )
+    for task_id, agent_id in {*holders, *offered}:
+        publish(agent_group(agent_id), "voicemail.stored", {"task_id": task_id})
 
 
 def voicemail_of_agent(*, agent: Agent, task_id: int, lock: bool = False) -> Task:

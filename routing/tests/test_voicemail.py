@@ -2,11 +2,16 @@
 queue's closed branch, or from a menu, is a task on channel "voicemail" offered to that
 queue's agents; the call itself is over (its record says voicemail)."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
+from callcentre import realtime
+from callcentre.realtime import agent_group
 from conversations.models import Recording
 from conversations.tests import payloads
 from reports.models import CallDetailRecord
@@ -120,3 +125,29 @@ def test_a_waiting_voicemail_is_no_caller_ahead_in_the_queue(vonage, vonage_api)
     assert (figures.waiting, figures.callbacks_waiting) == (1, 0)
     # The boards count it on its own: a message waits for the queue's agents.
     assert figures.voicemails_waiting == 1
+
+
+def test_the_agent_hears_when_the_voicemails_audio_is_stored(vonage, vonage_api, settings):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    entry_menu(closed_billing())
+    bob = available_agent("Bob", skills={})
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(agent_group(bob.pk), channel)
+
+    call = leave_voicemail(vonage, vonage_api)
+    assert realtime.publisher.flush(5)
+
+    async def events() -> list[dict]:
+        received = []
+        while True:
+            try:
+                message = await asyncio.wait_for(layer.receive(channel), 0.5)
+            except TimeoutError:
+                return received
+            received.append(message["event"])
+
+    task = voicemail_task(call)
+    # The offer can reach the desktop before the pipeline has stored the audio; the inbox
+    # reads again when it is.
+    assert {"type": "voicemail.stored", "task_id": task.pk} in async_to_sync(events)()
