@@ -11,13 +11,16 @@ chain, not the draw.
 The queue is first come, first served over identical agents: each caller in order of arrival
 takes the agent free earliest (at once if one is free, else when that agent is). With a waste,
 the agent is held for it before the talk and the caller is connected after it: a caller who
-found an agent free wastes `found_free` seconds, one who queued `queued` (the measured means of
-each kind: a caller who finds an agent free hears the whole "please hold" while the chain
-connects them). A caller whose patience ends before they are connected hangs up; an agent they
-were already offered to is free again then.
+found an agent free wastes one of the `found_free` seconds, one who queued one of `queued`,
+drawn at random (seeded: the same replay every time) from the run's measured wastes of each
+kind (a caller who finds an agent free hears the whole "please hold" while the chain connects
+them), so that their spread counts as it does in the run. A caller whose patience ends
+before they are connected hangs up; an agent they were already offered to is free again then.
 """
 
 import heapq
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sandbox.load.plan import Arrival, LoadPlan
@@ -43,10 +46,15 @@ class Replayed:
 
 
 def replay(
-    *, plan: LoadPlan, arrivals: list[Arrival], found_free: float = 0.0, queued: float = 0.0
+    *,
+    plan: LoadPlan,
+    arrivals: list[Arrival],
+    found_free: Sequence[float] = (0.0,),
+    queued: Sequence[float] = (0.0,),
 ) -> Replayed:
     """The callers who arrive after the plan's warm-up, measured; the agents' busy time over
     the rest of the arrival window (as `sandbox.load.report.measure` takes them)."""
+    draw = random.Random(0)
     free_at = [0.0] * plan.agents  # a heap: when each agent is next free
     window = (plan.warmup_seconds, plan.duration_seconds)
     busy = 0.0
@@ -56,7 +64,7 @@ def replay(
     for arrival in sorted(arrivals, key=lambda arrival: arrival.at):
         earliest = heapq.heappop(free_at)
         start = max(arrival.at, earliest)
-        waste = queued if earliest > arrival.at else found_free
+        waste = draw.choice(queued if earliest > arrival.at else found_free)
         connected = start + waste
         gives_up = arrival.at + arrival.patience if arrival.patience is not None else None
         if gives_up is not None and gives_up < connected:

@@ -65,6 +65,13 @@ class CallWaste:
     queued: bool  # no agent was free when the caller joined the queue
 
 
+def wastes_of_kind(calls: tuple[CallWaste, ...], *, queued: bool) -> list[float]:
+    """The wastes of the calls that queued (or found an agent free); every call's when none
+    did."""
+    kind = [call.seconds for call in calls if call.queued == queued]
+    return kind or [call.seconds for call in calls]
+
+
 @dataclass(frozen=True)
 class AnsweredAfterWaste:
     """An Erlang model whose callers are connected some seconds after an agent is free for
@@ -82,9 +89,8 @@ class AnsweredAfterWaste:
     def _stays(self, delay: float) -> float:
         return math.exp(-delay / self.patience_seconds) if self.patience_seconds else 1.0
 
-    def _delays(self, *, queued: bool) -> list[float]:
-        kind = [call.seconds for call in self.calls if call.queued == queued]
-        return kind or [call.seconds for call in self.calls]
+    def delays(self, *, queued: bool) -> list[float]:
+        return wastes_of_kind(self.calls, queued=queued)
 
     @property
     def probability_of_waiting(self) -> float:
@@ -97,8 +103,8 @@ class AnsweredAfterWaste:
         after_queueing = self.model.probability_of_waiting - in_queue
         return (
             in_queue
-            + at_once * mean([1 - self._stays(delay) for delay in self._delays(queued=False)])
-            + after_queueing * mean([1 - self._stays(delay) for delay in self._delays(queued=True)])
+            + at_once * mean([1 - self._stays(delay) for delay in self.delays(queued=False)])
+            + after_queueing * mean([1 - self._stays(delay) for delay in self.delays(queued=True)])
         )
 
     @property
@@ -106,8 +112,8 @@ class AnsweredAfterWaste:
         waiting = self.model.probability_of_waiting
         return (
             self.model.average_speed_of_answer
-            + (1 - waiting) * mean(self._delays(queued=False))
-            + waiting * mean(self._delays(queued=True))
+            + (1 - waiting) * mean(self.delays(queued=False))
+            + waiting * mean(self.delays(queued=True))
         )
 
     @property
@@ -122,7 +128,7 @@ class AnsweredAfterWaste:
         found_free = at_once * mean(
             [
                 self._stays(delay) if delay <= target_seconds else 0.0
-                for delay in self._delays(queued=False)
+                for delay in self.delays(queued=False)
             ]
         )
         after_queueing = mean(
@@ -131,7 +137,7 @@ class AnsweredAfterWaste:
                 * self._stays(delay)
                 if delay <= target_seconds
                 else 0.0
-                for delay in self._delays(queued=True)
+                for delay in self.delays(queued=True)
             ]
         )
         return found_free + after_queueing
@@ -240,21 +246,18 @@ class Summary:
 
     def replay_models(self) -> dict[str, Model]:
         """The offered callers through an ideal queue (sandbox.load.replay): wasting nothing,
-        and wasting the measured mean of their kind (found an agent free, or queued)."""
+        and wasting what the measured calls of their kind did (found an agent free, or
+        queued)."""
         if not self.arrivals:
             return {}
-
-        def kind_mean(queued: bool) -> float:
-            return mean([call.seconds for call in self.call_wastes if call.queued == queued])
-
-        found_free, queued = kind_mean(False), kind_mean(True)
+        calls = self.call_wastes
         return {
             "replay": replay(plan=self.plan, arrivals=self.arrivals),
             "replay + waste": replay(
                 plan=self.plan,
                 arrivals=self.arrivals,
-                found_free=found_free or queued or self.wasted_seconds,
-                queued=queued or found_free or self.wasted_seconds,
+                found_free=wastes_of_kind(calls, queued=False),
+                queued=wastes_of_kind(calls, queued=True),
             ),
         }
 

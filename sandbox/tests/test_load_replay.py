@@ -39,7 +39,7 @@ def test_a_caller_who_finds_both_agents_busy_waits_for_the_first_one_free():
 
 
 def test_the_waste_holds_the_agent_before_the_talk_and_delays_the_answer_by_the_callers_kind():
-    replayed = replay(plan=plan(), arrivals=[ADA, BEN, CY], found_free=1, queued=2)
+    replayed = replay(plan=plan(), arrivals=[ADA, BEN, CY], found_free=[1], queued=[2])
 
     # Ada's agent is held 0-11 s and Ben's 1-12 s; Cy takes Ada's at 11 s and is connected 2 s
     # later.
@@ -65,3 +65,16 @@ def test_only_the_callers_after_the_warm_up_are_measured_but_all_of_them_hold_ag
     assert replayed.answers == (8.0,)  # Cy, behind Ada and Ben
     # From 2 s to 20 s: Ada 2-10, Ben 2-11, Cy 10-15.
     assert replayed.occupancy == pytest.approx((8 + 9 + 5) / 36)
+
+
+def test_each_caller_wastes_one_of_the_measured_wastes_of_their_kind_the_same_every_time():
+    callers = [caller(index, at=index * 20.0, talk=5) for index in range(200)]  # never queue
+    long_plan = plan(duration_seconds=4000)
+
+    replayed = replay(plan=long_plan, arrivals=callers, found_free=[1, 30], queued=[2])
+
+    # About half waste 1 s and half 30 s: half are answered within 20 s, none waits.
+    assert set(replayed.answers) == {1.0, 30.0}
+    assert 0.4 < replayed.service_level(20) < 0.6
+    assert replayed.probability_of_waiting == 0
+    assert replay(plan=long_plan, arrivals=callers, found_free=[1, 30], queued=[2]) == replayed
