@@ -575,10 +575,11 @@ def report_text(summary: Summary) -> str:
             ),
             "",
             "The same callers (their arrivals, talk times and patience) through an ideal queue of",
-            f"{plan.agents} agents, first come first served: wasting nothing, and wasting the "
-            "measured mean of",
-            "their kind (found an agent free, or queued). Erlang C is the mean over every run the",
-            "plan could draw; the replay is this run's draw, so what differs from it is the chain.",
+            f"{plan.agents} agents, first come first served: wasting nothing, and each wasting "
+            "one of",
+            "the measured wastes of their kind (found an agent free, or queued). Erlang C is the",
+            "mean over every run the plan could draw; the replay is this run's draw, so what",
+            "differs from it is the chain.",
             "",
         ]
     if summary.erlang_a_models():
