@@ -566,11 +566,12 @@ def report_text(summary: Summary) -> str:
         comparison(summary, summary.erlang_c_models),
         "",
     ]
-    if summary.replay_models():
+    replays, erlang_a_models = summary.replay_models(), summary.erlang_a_models()
+    if replays:
         lines += [
             comparison(
                 summary,
-                summary.replay_models(),
+                replays,
                 abandoning=plan.patience_seconds is not None,
             ),
             "",
@@ -582,9 +583,9 @@ def report_text(summary: Summary) -> str:
             "differs from it is the chain.",
             "",
         ]
-    if summary.erlang_a_models():
+    if erlang_a_models:
         lines += [
-            comparison(summary, summary.erlang_a_models(), abandoning=True),
+            comparison(summary, erlang_a_models, abandoning=True),
             "",
             "With patience, Erlang A (M/M/N+M: exponential patience of the plan's mean) for the",
             "same four; the callers who hung up count as not answered in the service level.",
