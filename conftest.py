@@ -132,6 +132,9 @@ def vonage_api(settings, tmp_path, monkeypatch):
         reset_client()
 
 
+SHUTDOWN_GRACE_SECONDS = 3
+
+
 @dataclass
 class AsgiLiveServer:
     url: str
@@ -155,8 +158,14 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
+    # A consumer still working through its messages (a media stream behind real time) gets
+    # SHUTDOWN_GRACE_SECONDS to finish, then is cancelled, as production's server would do.
     config = uvicorn.Config(
-        application, lifespan="off", log_level="warning", ws="websockets-sansio"
+        application,
+        lifespan="off",
+        log_level="warning",
+        ws="websockets-sansio",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -168,8 +177,13 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
         time.sleep(0.02)
     yield AsgiLiveServer(url=f"http://127.0.0.1:{sock.getsockname()[1]}")
     server.should_exit = True
-    thread.join(timeout=10)
+    thread.join(timeout=SHUTDOWN_GRACE_SECONDS + 10)
     sock.close()
+    if thread.is_alive():
+        # Its consumers would go on receiving from the process's channel layer, which
+        # receives on one event loop at a time: every later test's consumer would fail.
+        server.force_exit = True
+        raise RuntimeError("the ASGI test server did not stop")
 
 
 @pytest.fixture

@@ -208,7 +208,7 @@ if REDIS_URL:
     # (redis/redis-py#4091). The read waits longer than the pop; a dead Redis still shows.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "callcentre.channel_layer.RedisChannelLayer",
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
         }
     }

@@ -136,3 +136,33 @@ def test_a_socket_idle_for_longer_than_the_layers_blocking_pop_still_gets_its_ne
         return message
 
     assert async_to_sync(receive_after_a_quiet_spell)()["event"] == {"type": "x"}
+
+
+def test_a_consumers_receive_whose_cancellation_was_lost_still_stops_at_its_next_pop(settings):
+    """redis-py can lose the cancellation of a blocking pop (redis/redis-py#2028): the task
+    that waited for a closed socket's next message must stop anyway, or it pops forever and
+    its server cannot stop."""
+    from callcentre.channel_layer import RedisChannelLayer
+
+    layer = RedisChannelLayer(hosts=[{"address": redis_url(), "socket_timeout": 15}])
+    layer.brpop_timeout = 1
+
+    async def receive_after_a_lost_cancellation(channel: str) -> dict:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            pass  # lost, as inside redis-py's pop
+        return await layer.receive(channel)
+
+    async def cancel_and_wait() -> bool:
+        channel = await layer.new_channel()
+        task = asyncio.ensure_future(receive_after_a_lost_cancellation(channel))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.wait({task}, timeout=layer.brpop_timeout + 5)
+        stopped = task.cancelled()
+        task.cancel()  # a second time, should the first have been lost for good
+        await asyncio.gather(task, return_exceptions=True)
+        return stopped
+
+    assert async_to_sync(cancel_and_wait)() is True
