@@ -3,7 +3,7 @@
 queue (sandbox/load/replay.py), no project, no sandbox, a few seconds.
 
 Usage: .venv/bin/python bench/load_draws.py --rate 1800/h --talk 6m --agents 195 \
-           --duration 45m --warmup 25m [--seeds 200]
+           --duration 45m --warmup 25m [--patience 1m] [--seeds 200]
 
 For --seeds seeds of the plan (`manage.py sandbox_load`'s options, the same draws), it replays
 the callers who arrive after the warm-up through a first-come-first-served queue of the
@@ -11,13 +11,17 @@ plan's agents that wastes nothing, and prints Erlang C for the plan beside the m
 deviation and range of the replays' P(wait) and service level (20 s), then the seeds whose
 replay is nearest Erlang C: a run on one of those measures a typical draw. The standard
 deviation is how far a single run's figures can honestly be expected to sit from Erlang C.
+With --patience the callers hang up as the run's do, and the reference is Erlang A (with the
+share of callers who abandon beside the other two figures).
 docs/benchmarks.md ("Load runs on the production layout") records the figures.
 """
 
 import argparse
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -25,8 +29,15 @@ SERVICE_LEVEL_SECONDS = 20
 
 
 def main() -> int:
-    from reports.erlang import erlang_c
-    from sandbox.load.plan import LoadPlan, PlanError, arrivals, parse_duration, parse_rate
+    from reports.erlang import erlang_a, erlang_c
+    from sandbox.load.plan import (
+        LoadPlan,
+        PlanError,
+        arrivals,
+        parse_duration,
+        parse_patience,
+        parse_rate,
+    )
     from sandbox.load.replay import replay
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -35,6 +46,7 @@ def main() -> int:
     parser.add_argument("--agents", type=int, required=True)
     parser.add_argument("--duration", required=True, help="call time of arrivals: 45m")
     parser.add_argument("--warmup", default="0", help="not measured: 25m")
+    parser.add_argument("--patience", default="off", help="mean patience: 1m, or off")
     parser.add_argument("--seeds", type=int, default=200)
     options = parser.parse_args()
     try:
@@ -43,7 +55,7 @@ def main() -> int:
                 arrivals_per_hour=parse_rate(options.rate),
                 talk_seconds=parse_duration(options.talk),
                 agents=options.agents,
-                patience_seconds=None,
+                patience_seconds=parse_patience(options.patience),
                 duration_seconds=parse_duration(options.duration),
                 warmup_seconds=parse_duration(options.warmup),
                 speed=1,
@@ -56,40 +68,54 @@ def main() -> int:
         print(f"load_draws: {error}", file=sys.stderr)
         return 2
     first = plans[0]
-    model = erlang_c(
-        arrivals_per_hour=first.arrivals_per_hour,
-        handle_seconds=first.talk_seconds,
-        agents=first.agents,
+    common = {
+        "arrivals_per_hour": first.arrivals_per_hour,
+        "handle_seconds": first.talk_seconds,
+        "agents": first.agents,
+    }
+    model = (
+        erlang_a(**common, patience_seconds=first.patience_seconds)
+        if first.patience_seconds
+        else erlang_c(**common)
     )
-    expected = (model.probability_of_waiting, model.service_level(SERVICE_LEVEL_SECONDS))
+    name = "Erlang A" if first.patience_seconds else "Erlang C"
+    figures: list[tuple[str, Callable[[Any], float]]] = [
+        ("P(wait)", lambda figures: figures.probability_of_waiting),
+        (
+            f"service level ({SERVICE_LEVEL_SECONDS} s)",
+            lambda figures: figures.service_level(SERVICE_LEVEL_SECONDS),
+        ),
+    ]
+    if first.patience_seconds:
+        figures.append(("abandoned", lambda figures: figures.probability_of_abandoning))
+    expected = [figure(model) for _, figure in figures]
     draws = []
     for plan in plans:
         replayed = replay(plan=plan, arrivals=arrivals(plan))
-        draws.append(
-            (
-                plan.seed,
-                replayed.probability_of_waiting,
-                replayed.service_level(SERVICE_LEVEL_SECONDS),
-            )
-        )
+        draws.append((plan.seed, [figure(replayed) for _, figure in figures]))
+    patience = f", patience {first.patience_seconds:g} s" if first.patience_seconds else ""
     print(
-        f"{first.arrivals_per_hour:g}/h x {first.talk_seconds:g} s on {first.agents} agents, "
-        f"{first.duration_seconds:g} s, warm-up {first.warmup_seconds:g} s, "
+        f"{first.arrivals_per_hour:g}/h x {first.talk_seconds:g} s on {first.agents} agents"
+        f"{patience}, {first.duration_seconds:g} s, warm-up {first.warmup_seconds:g} s, "
         f"{len(plans)} seeds"
     )
-    print(f"{'':22}{'Erlang C':>10}{'mean':>8}{'sd':>8}{'min':>8}{'max':>8}")
-    for column, name in ((1, "P(wait)"), (2, f"service level ({SERVICE_LEVEL_SECONDS} s)")):
-        values = [draw[column] for draw in draws]
+    print(f"{'':22}{name:>10}{'mean':>8}{'sd':>8}{'min':>8}{'max':>8}")
+    for column, (label, _) in enumerate(figures):
+        values = [values[column] for _, values in draws]
         print(
-            f"{name:22}{expected[column - 1]:>10.3f}{statistics.mean(values):>8.3f}"
+            f"{label:22}{expected[column]:>10.3f}{statistics.mean(values):>8.3f}"
             f"{statistics.stdev(values):>8.3f}{min(values):>8.3f}{max(values):>8.3f}"
         )
     nearest = sorted(
-        draws, key=lambda draw: abs(draw[1] - expected[0]) + abs(draw[2] - expected[1])
+        draws,
+        key=lambda draw: sum(abs(got - want) for got, want in zip(draw[1], expected, strict=True)),
     )[:5]
+    labels = ", ".join(label.split(" (")[0] for label, _ in figures)
     print(
-        "Seeds nearest Erlang C (P(wait), service level): "
-        + ", ".join(f"{seed} ({wait:.3f}, {level:.3f})" for seed, wait, level in nearest)
+        f"Seeds nearest {name} ({labels}): "
+        + ", ".join(
+            f"{seed} ({', '.join(f'{value:.3f}' for value in values)})" for seed, values in nearest
+        )
     )
     return 0
 
