@@ -158,8 +158,8 @@ def asgi_live_server(transactional_db, monkeypatch) -> Iterator[AsgiLiveServer]:
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    # A consumer still working through its messages (a media stream behind real time) gets
-    # SHUTDOWN_GRACE_SECONDS to finish, then is cancelled, as production's server would do.
+    # At the end, a consumer that has not finished within SHUTDOWN_GRACE_SECONDS (still
+    # working through its messages, or stuck) is cancelled rather than waited for.
     config = uvicorn.Config(
         application,
         lifespan="off",
