@@ -26,9 +26,17 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # http.server's listen backlog is 5: at 200 new connections a second, a pause of its
+    # accept thread on a busy machine overflows it, and TCP sends the dropped connections
+    # again only after 1 s, 3 s, 7 s (a 0.3 s pause took the slowest answer from 0.3 s to
+    # 1.2 s; a pause of two seconds would time some out). gunicorn and uvicorn listen with 2048.
+    request_queue_size = 2048
+
+
 @pytest.fixture
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield httpd.server_address[1]
