@@ -80,14 +80,14 @@ def main() -> int:
     )
     name = "Erlang A" if first.patience_seconds else "Erlang C"
     figures: list[tuple[str, Callable[[Any], float]]] = [
-        ("P(wait)", lambda figures: figures.probability_of_waiting),
+        ("P(wait)", lambda queue: queue.probability_of_waiting),
         (
             f"service level ({SERVICE_LEVEL_SECONDS} s)",
-            lambda figures: figures.service_level(SERVICE_LEVEL_SECONDS),
+            lambda queue: queue.service_level(SERVICE_LEVEL_SECONDS),
         ),
     ]
     if first.patience_seconds:
-        figures.append(("abandoned", lambda figures: figures.probability_of_abandoning))
+        figures.append(("abandoned", lambda queue: queue.probability_of_abandoning))
     expected = [figure(model) for _, figure in figures]
     draws = []
     for plan in plans:
@@ -101,7 +101,7 @@ def main() -> int:
     )
     print(f"{'':22}{name:>10}{'mean':>8}{'sd':>8}{'min':>8}{'max':>8}")
     for column, (label, _) in enumerate(figures):
-        values = [values[column] for _, values in draws]
+        values = [seed_figures[column] for _, seed_figures in draws]
         print(
             f"{label:22}{expected[column]:>10.3f}{statistics.mean(values):>8.3f}"
             f"{statistics.stdev(values):>8.3f}{min(values):>8.3f}{max(values):>8.3f}"
